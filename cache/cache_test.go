@@ -1,0 +1,251 @@
+package cache
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time          { return c.t }
+func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+func newStore(t *testing.T, c *clock) *Store {
+	t.Helper()
+	s, err := Open("", c.now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func start() *clock { return &clock{time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)} }
+
+func TestGetSetTTL(t *testing.T) {
+	c := start()
+	s := newStore(t, c)
+	if _, err := Get[string](s, "k"); !errors.Is(err, ErrMiss) {
+		t.Fatalf("Get on empty store: %v, want ErrMiss", err)
+	}
+	if err := Set(s, "k", "v", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := Set(s, "forever", 42, 0); err != nil {
+		t.Fatal(err)
+	}
+	c.advance(59 * time.Second)
+	if got, err := Get[string](s, "k"); err != nil || got != "v" {
+		t.Fatalf("Get before expiry = %q, %v", got, err)
+	}
+	c.advance(time.Second)
+	if _, err := Get[string](s, "k"); !errors.Is(err, ErrMiss) {
+		t.Fatalf("Get at expiry: %v, want ErrMiss", err)
+	}
+	c.advance(1000 * time.Hour)
+	if got, err := Get[int](s, "forever"); err != nil || got != 42 {
+		t.Fatalf("Get without ttl = %d, %v", got, err)
+	}
+	if err := Delete(s, "forever"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Get[int](s, "forever"); !errors.Is(err, ErrMiss) {
+		t.Fatalf("Get after Delete: %v", err)
+	}
+}
+
+func TestGetWrongType(t *testing.T) {
+	s := newStore(t, start())
+	Set(s, "k", "text", 0)
+	if _, err := Get[int](s, "k"); err == nil || errors.Is(err, ErrMiss) {
+		t.Fatalf("Get[int] of a string: %v, want a decode error", err)
+	}
+}
+
+func TestScan(t *testing.T) {
+	c := start()
+	s := newStore(t, c)
+	Set(s, "n:2", 2, 0)
+	Set(s, "n:1", 1, 0)
+	Set(s, "n:3", 3, time.Minute)
+	Set(s, "other", 9, 0)
+	Set(s, "n:bad", "not a number", 0)
+	c.advance(2 * time.Minute)
+	var got []int
+	err := Scan(s, "n:", func(key string, v int) error {
+		got = append(got, v)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[1 2]" {
+		t.Errorf("Scan = %v, want [1 2] (sorted, expired and undecodable skipped)", got)
+	}
+}
+
+func TestMemo(t *testing.T) {
+	c := start()
+	s := newStore(t, c)
+	ctx := context.Background()
+	calls := 0
+	var fail error
+	fetch := func(context.Context) ([]string, error) {
+		calls++
+		if fail != nil {
+			return nil, fail
+		}
+		return []string{fmt.Sprint("v", calls)}, nil
+	}
+	step := func(name string, wantVal string, wantCalls int, wantStale, wantErr bool) {
+		t.Helper()
+		e, err := Memo(ctx, s, "m", 5*time.Minute, fetch)
+		got := ""
+		if len(e.Value) > 0 {
+			got = e.Value[0]
+		}
+		if got != wantVal || calls != wantCalls || e.Stale != wantStale || (err != nil) != wantErr || (e.Err != nil) != wantErr {
+			t.Fatalf("%s: value %q calls %d stale %v err %v; want %q %d %v err=%v",
+				name, got, calls, e.Stale, err, wantVal, wantCalls, wantStale, wantErr)
+		}
+	}
+	fail = errors.New("upstream down")
+	step("first fetch fails, nothing to show", "", 1, false, true)
+	fail = nil
+	step("first success", "v2", 2, false, false)
+	c.advance(4 * time.Minute)
+	step("fresh: no fetch", "v2", 2, false, false)
+	c.advance(time.Minute)
+	step("ttl reached: fetch", "v3", 3, false, false)
+	c.advance(10 * time.Minute)
+	fail = errors.New("quota exceeded")
+	step("fetch fails: last good, stale", "v3", 4, true, true)
+	e, _ := Memo(ctx, s, "m", 5*time.Minute, fetch)
+	if e.Age(c.now()) != 10*time.Minute {
+		t.Errorf("stale age = %v, want 10m", e.Age(c.now()))
+	}
+	fail = nil
+	c.advance(-2 * time.Hour)
+	step("clock stepped back: value from the future is refetched", "v6", 6, false, false)
+}
+
+// TestReopenAfterKill writes in a child process, kills it with SIGKILL and
+// checks that a reopened store has everything the child reported written.
+func TestReopenAfterKill(t *testing.T) {
+	if dir := os.Getenv("CACHE_KILL_CHILD"); dir != "" {
+		s, err := Open(dir, time.Now, nil)
+		if err != nil {
+			fmt.Println("open:", err)
+			os.Exit(1)
+		}
+		for i := 0; ; i++ {
+			if err := Set(s, fmt.Sprintf("k%06d", i), i, 0); err != nil {
+				fmt.Println("set:", err)
+				os.Exit(1)
+			}
+			fmt.Println(i) // acknowledged
+		}
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestReopenAfterKill$")
+	cmd.Env = append(os.Environ(), "CACHE_KILL_CHILD="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	last := -1
+	for sc.Scan() {
+		n, err := strconv.Atoi(sc.Text())
+		if err != nil {
+			t.Fatalf("child: %s", sc.Text())
+		}
+		last = n
+		if last == 3000 {
+			cmd.Process.Kill()
+			break
+		}
+	}
+	cmd.Wait()
+	if last < 3000 {
+		t.Fatalf("child acknowledged only %d writes", last)
+	}
+	s, err := Open(dir, time.Now, nil)
+	if err != nil {
+		t.Fatalf("reopen after kill -9: %v", err)
+	}
+	defer s.Close()
+	if s.Recovered() != "" {
+		t.Fatalf("store was moved aside, want a clean reopen")
+	}
+	for i := 0; i <= last; i++ {
+		v, err := Get[int](s, fmt.Sprintf("k%06d", i))
+		if err != nil || v != i {
+			t.Fatalf("acknowledged write %d: got %d, %v", i, v, err)
+		}
+	}
+}
+
+func TestCorruptStoreMovedAside(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// Garbage where badger expects its manifest.
+	if err := os.WriteFile(filepath.Join(dir, "MANIFEST"), []byte("this is not a manifest"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := start()
+	s, err := Open(dir, c.now, nil)
+	if err != nil {
+		t.Fatalf("Open on garbage: %v, want recovery", err)
+	}
+	defer s.Close()
+	if s.Recovered() == "" {
+		t.Fatal("Recovered() is empty, want the aside path")
+	}
+	if b, err := os.ReadFile(filepath.Join(s.Recovered(), "MANIFEST")); err != nil || string(b) != "this is not a manifest" {
+		t.Errorf("the corrupt files were not kept aside: %v", err)
+	}
+	if err := Set(s, "k", 1, 0); err != nil {
+		t.Fatalf("fresh store not writable: %v", err)
+	}
+}
+
+func TestPersistsAcrossCleanClose(t *testing.T) {
+	dir := t.TempDir()
+	c := start()
+	s, err := Open(dir, c.now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Set(s, "k", "kept", time.Hour)
+	if err := s.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(dir, c.now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, err := Get[string](s, "k"); err != nil || got != "kept" {
+		t.Fatalf("after reopen: %q, %v", got, err)
+	}
+	if s.Size() <= 0 {
+		t.Errorf("Size = %d, want > 0", s.Size())
+	}
+}
