@@ -1,0 +1,221 @@
+// Package source runs the kiosk's upstream fetches (calendars, trains,
+// notices) through the store: each source is memoized, isolated, backed off
+// when it fails, and leaves a Status the dashboard and status page show.
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"kiosk/cache"
+)
+
+// Status is a source's health, as /api/dashboard and /api/status show it.
+type Status struct {
+	Name     string     `json:"name"`
+	Kind     string     `json:"kind"` // google, ics, srt, notices, photos
+	OK       bool       `json:"ok"`
+	Stale    bool       `json:"stale"`   // showing the last good data after a failure
+	Updated  *time.Time `json:"updated"` // last success; null if none yet
+	Error    string     `json:"error"`   // the last failure in plain words, scrubbed of secrets
+	NextTry  *time.Time `json:"next_try"`
+	Failures int        `json:"failures"` // consecutive
+}
+
+// RetryAfter is implemented by errors that say when to try again, such as
+// an HTTP 429 or 503 with Retry-After, or an SRT IP block.
+type RetryAfter interface {
+	RetryAfter() time.Duration
+}
+
+// RetryAfterError wraps an error with the delay the upstream asked for.
+type RetryAfterError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfterError) Error() string             { return e.Err.Error() }
+func (e *RetryAfterError) Unwrap() error             { return e.Err }
+func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
+
+// MaxBackoff caps the back-off of repeated failures that give no delay.
+const MaxBackoff = time.Hour
+
+// maxWait is longer than any back-off Run sets (an SRT IP block waits up to
+// a day). A next try further ahead means the clock stepped back: try now.
+const maxWait = 25 * time.Hour
+
+// Runner fetches sources through the store. Fetch functions may block on
+// the network; the dashboard meanwhile reads what is stored.
+type Runner struct {
+	store   *cache.Store
+	log     *slog.Logger
+	scrub   *Scrubber
+	changed func(name string)
+}
+
+// NewRunner returns a runner. changed, if not nil, is called after a fetch
+// stored new data.
+func NewRunner(store *cache.Store, log *slog.Logger, scrub *Scrubber, changed func(name string)) *Runner {
+	if changed == nil {
+		changed = func(string) {}
+	}
+	return &Runner{store: store, log: log, scrub: scrub, changed: changed}
+}
+
+// DataKey is where a source's last good data is stored.
+func DataKey(name string) string { return "src:data:" + name }
+
+func statusKey(name string) string { return "src:status:" + name }
+
+// state is what is stored under statusKey.
+type state struct {
+	Status Status `json:"status"`
+	Force  bool   `json:"force,omitempty"` // refetch at the next Run (admin refresh)
+}
+
+// Run fetches one source unless its data is younger than ttl or it is
+// backing off, and records its status. It returns what is stored now (the
+// fresh value, or the last good one marked stale) and the fetch error.
+func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Duration,
+	fetch func(context.Context) (T, error)) (cache.Entry[T], error) {
+	now := r.store.Now()
+	saved, _ := cache.Get[state](r.store, statusKey(name))
+	st := saved.Status
+	st.Name, st.Kind = name, kind
+	if saved.Force {
+		ttl, st.NextTry = 0, nil
+	}
+	if st.NextTry != nil && now.Before(*st.NextTry) && st.NextTry.Sub(now) <= maxWait {
+		e, err := cache.Peek[T](r.store, DataKey(name))
+		e.Stale = !e.FetchedAt.IsZero()
+		return e, err
+	}
+	fetched := false
+	e, err := cache.Memo(ctx, r.store, DataKey(name), ttl, func(ctx context.Context) (T, error) {
+		fetched = true
+		return fetch(ctx)
+	})
+	switch {
+	case err == nil:
+		st.OK, st.Stale, st.Error, st.Failures, st.NextTry = true, false, "", 0, nil
+		at := e.FetchedAt
+		st.Updated = &at
+		if fetched {
+			r.changed(name)
+		}
+	case ctx.Err() != nil:
+		return e, err // shutting down: not the source's fault
+	default:
+		st.OK, st.Stale = false, e.Stale
+		st.Error = r.scrub.Error(err)
+		st.Failures++
+		next := now.Add(Backoff(st.Failures, ttl, err))
+		st.NextTry = &next
+		r.log.Warn("source failed", "source", name, "kind", kind, "failures", st.Failures,
+			"next_try", next, "error", st.Error)
+	}
+	if serr := cache.Set(r.store, statusKey(name), state{Status: st}, 0); serr != nil {
+		r.log.Warn("source: saving status", "source", name, "error", serr)
+	}
+	return e, err
+}
+
+// Backoff is the wait after the n-th consecutive failure of a source that
+// refreshes every period: the period, doubling, capped at MaxBackoff, or the
+// delay the error asks for if that is longer.
+func Backoff(n int, period time.Duration, err error) time.Duration {
+	d := period
+	for i := 1; i < n && d < MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, max(MaxBackoff, period))
+	var ra RetryAfter
+	if errors.As(err, &ra) && ra.RetryAfter() > d {
+		d = ra.RetryAfter()
+	}
+	return d
+}
+
+// Statuses returns the stored status of each named source, in order; a
+// source never run yet is reported as not ok, without error.
+func Statuses(store *cache.Store, names, kinds []string) []Status {
+	out := make([]Status, len(names))
+	for i, name := range names {
+		saved, _ := cache.Get[state](store, statusKey(name))
+		out[i] = saved.Status
+		out[i].Name, out[i].Kind = name, kinds[i]
+	}
+	return out
+}
+
+// Reset clears a source's back-off and makes its next Run fetch, keeping
+// its data as the last good value meanwhile (the admin "refresh now").
+func Reset(store *cache.Store, name string) error {
+	saved, err := cache.Get[state](store, statusKey(name))
+	if err != nil && !errors.Is(err, cache.ErrMiss) {
+		return err
+	}
+	saved.Force = true
+	return cache.Set(store, statusKey(name), saved, 0)
+}
+
+// Scrubber rewrites error text before it is shown or logged: URLs lose
+// their user info and query (tokens often travel there), and configured
+// secrets are replaced.
+type Scrubber struct {
+	secrets []string
+}
+
+// NewScrubber returns a scrubber for the given secrets; empty ones are ignored.
+func NewScrubber(secrets ...string) *Scrubber {
+	s := &Scrubber{}
+	for _, v := range secrets {
+		if len(v) >= 4 {
+			s.secrets = append(s.secrets, v)
+		}
+	}
+	return s
+}
+
+var urlPattern = regexp.MustCompile(`(?i)\b(https?|webcal)://([^/\s"'@]*@)?([^\s"'?#]*)(\?[^\s"']*[^\s"':,.;])?(#[^\s"']*[^\s"':,.;])?`)
+
+// maxErrorLen keeps a page-sized upstream body out of the status page.
+const maxErrorLen = 300
+
+// Error returns err's text, scrubbed.
+func (s *Scrubber) Error(err error) string {
+	if err == nil {
+		return ""
+	}
+	return s.String(err.Error())
+}
+
+// String scrubs any text.
+func (s *Scrubber) String(msg string) string {
+	msg = urlPattern.ReplaceAllString(msg, "$1://$3")
+	if s != nil {
+		for _, v := range s.secrets {
+			msg = strings.ReplaceAll(msg, v, "[redacted]")
+		}
+	}
+	msg = strings.ToValidUTF8(msg, "?")
+	if len(msg) > maxErrorLen {
+		cut := maxErrorLen
+		for cut > 0 && msg[cut]&0xC0 == 0x80 { // don't split a character
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	return msg
+}
+
+// String describes a status in one line for logs.
+func (st Status) String() string {
+	return fmt.Sprintf("%s(%s) ok=%v stale=%v", st.Name, st.Kind, st.OK, st.Stale)
+}
