@@ -1,0 +1,158 @@
+// Package dashboard keeps what the screen shows: it refreshes the calendar
+// and train sources into the store and holds an in-memory snapshot of the
+// last good data, which the pages and the reminder job read.
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"kiosk/cache"
+	"kiosk/kiosk/calendar"
+	"kiosk/kiosk/source"
+	"kiosk/kiosk/srt"
+)
+
+// EventSource is a calendar upstream: Google Calendar, an ICS feed, the demo.
+type EventSource interface {
+	Events(ctx context.Context, from, to time.Time) ([]calendar.Event, error)
+}
+
+// Calendar is one configured calendar.
+type Calendar struct {
+	Name   string
+	Kind   string // google, ics, demo
+	Source EventSource
+}
+
+// Trains is the train upstream.
+type Trains struct {
+	Name  string // "SRT"
+	Kind  string // "srt"
+	TTL   time.Duration
+	Fetch func(ctx context.Context) ([]srt.Reservation, error)
+}
+
+// Snapshot is the last good data of every source, merged.
+type Snapshot struct {
+	Events  []calendar.Event // every stored instance, sorted by start
+	Trains  []srt.Reservation
+	Sources []source.Status
+}
+
+// Options configure a Board.
+type Options struct {
+	Store       *cache.Store
+	Runner      *source.Runner
+	Log         *slog.Logger
+	Loc         *time.Location
+	DaysAhead   int
+	CalendarTTL time.Duration
+	Calendars   []Calendar
+	Trains      *Trains // nil: no trains configured
+}
+
+// Board refreshes sources and serves snapshots. Refreshes may run
+// concurrently with reads; readers never wait for the network.
+type Board struct {
+	opts  Options
+	snap  atomic.Pointer[Snapshot]
+	build sync.Mutex
+}
+
+// New returns a board whose snapshot already holds what the store kept from
+// earlier runs, so a restart without network shows the last good data.
+func New(opts Options) *Board {
+	b := &Board{opts: opts}
+	b.rebuild()
+	return b
+}
+
+// Snapshot returns the current data; callers must not modify it.
+func (b *Board) Snapshot() *Snapshot { return b.snap.Load() }
+
+// Names lists every source's name and kind, calendars first.
+func (b *Board) Names() (names, kinds []string) {
+	for _, c := range b.opts.Calendars {
+		names, kinds = append(names, c.Name), append(kinds, c.Kind)
+	}
+	if t := b.opts.Trains; t != nil {
+		names, kinds = append(names, t.Name), append(kinds, t.Kind)
+	}
+	return names, kinds
+}
+
+// RefreshCalendars fetches every calendar whose data is older than the
+// refresh period, each on its own so that a slow or failing one delays or
+// blanks none of the others. It returns the failures joined.
+func (b *Board) RefreshCalendars(ctx context.Context) error {
+	from, to := calendar.Window(b.opts.Store.Now(), b.opts.Loc, b.opts.DaysAhead+1)
+	errs := make([]error, len(b.opts.Calendars))
+	var wg sync.WaitGroup
+	for i, c := range b.opts.Calendars {
+		wg.Go(func() {
+			_, errs[i] = source.Run(ctx, b.opts.Runner, c.Name, c.Kind, b.opts.CalendarTTL,
+				func(ctx context.Context) ([]calendar.Event, error) {
+					events, err := c.Source.Events(ctx, from, to)
+					for j := range events {
+						events[j].Calendar = c.Name
+					}
+					return events, err
+				})
+		})
+	}
+	wg.Wait()
+	b.rebuild()
+	return errors.Join(errs...)
+}
+
+// RefreshTrains fetches the reservations if their cache has expired.
+func (b *Board) RefreshTrains(ctx context.Context) error {
+	t := b.opts.Trains
+	if t == nil {
+		return nil
+	}
+	_, err := source.Run(ctx, b.opts.Runner, t.Name, t.Kind, t.TTL, t.Fetch)
+	b.rebuild()
+	return err
+}
+
+// ResetAll makes every source fetch at its next refresh, skipping back-off.
+func (b *Board) ResetAll() error {
+	names, _ := b.Names()
+	var errs []error
+	for _, n := range names {
+		errs = append(errs, source.Reset(b.opts.Store, n))
+	}
+	return errors.Join(errs...)
+}
+
+// rebuild reads every source's last good data from the store.
+func (b *Board) rebuild() {
+	b.build.Lock()
+	defer b.build.Unlock()
+	s := &Snapshot{}
+	for _, c := range b.opts.Calendars {
+		e, err := cache.Peek[[]calendar.Event](b.opts.Store, source.DataKey(c.Name))
+		if err != nil {
+			b.opts.Log.Warn("dashboard: reading stored events", "calendar", c.Name, "error", err)
+			continue
+		}
+		s.Events = append(s.Events, e.Value...)
+	}
+	calendar.Sort(s.Events)
+	if t := b.opts.Trains; t != nil {
+		e, err := cache.Peek[[]srt.Reservation](b.opts.Store, source.DataKey(t.Name))
+		if err != nil {
+			b.opts.Log.Warn("dashboard: reading stored trains", "error", err)
+		}
+		s.Trains = e.Value
+	}
+	names, kinds := b.Names()
+	s.Sources = source.Statuses(b.opts.Store, names, kinds)
+	b.snap.Store(s)
+}
