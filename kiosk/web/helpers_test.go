@@ -1,0 +1,5 @@
+package web
+
+import "sort"
+
+func sortStrings(s []string) { sort.Strings(s) }

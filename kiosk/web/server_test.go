@@ -1,0 +1,334 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata"
+
+	"kiosk/kiosk/calendar"
+	"kiosk/kiosk/config"
+	"kiosk/kiosk/dashboard"
+	"kiosk/kiosk/source"
+	"kiosk/kiosk/srt"
+	"kiosk/static"
+	"kiosk/views"
+)
+
+type fixedBoard struct{ snap *dashboard.Snapshot }
+
+func (b fixedBoard) Snapshot() *dashboard.Snapshot { return b.snap }
+
+var seoul, _ = time.LoadLocation("Asia/Seoul")
+
+// now is 2026-11-22 09:00 KST, a Sunday.
+var now = time.Date(2026, 11, 22, 9, 0, 0, 0, seoul)
+
+func newServer(t testing.TB, snap *dashboard.Snapshot, edit func(*config.Config)) *Server {
+	t.Helper()
+	cfg, err := config.Default(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(cfg)
+	}
+	s, err := New(Options{
+		Config: cfg, Board: fixedBoard{snap}, Log: slog.New(slog.DiscardHandler),
+		Now: func() time.Time { return now }, Version: "v1.2.3", Views: views.FS, Static: static.FS,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func get(t testing.TB, s *Server, path string) (*http.Response, string) {
+	t.Helper()
+	res, err := s.App().Test(httptest.NewRequest("GET", path, nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+func at(d, h, m int) time.Time { return time.Date(2026, 11, 22+d, h, m, 0, 0, seoul) }
+
+func sampleSnapshot() *dashboard.Snapshot {
+	deadline := at(0, 10, 30)
+	updated := at(0, 8, 0).UTC()
+	return &dashboard.Snapshot{
+		Events: []calendar.Event{
+			{ID: "old", Calendar: "Family", Summary: "Yesterday", Start: at(-1, 10, 0), End: at(-1, 11, 0)},
+			{ID: "trip", Calendar: "Family", Summary: "Trip", Start: at(-2, 0, 0), End: at(1, 0, 0), AllDay: true},
+			{ID: "breakfast", Calendar: "Family", Summary: "Breakfast", Start: at(0, 7, 0), End: at(0, 8, 0)},
+			{ID: "dentist", Calendar: "School", Summary: "Dentist", Start: at(0, 10, 0).UTC(), End: at(0, 11, 0).UTC(), Color: "#d06b64"},
+			{ID: "late", Calendar: "Family", Summary: "Next week", Start: at(7, 0, 0), End: at(7, 1, 0)},
+		},
+		Trains: []srt.Reservation{
+			{Train: "SRT 100", DepartureStation: "수서", ArrivalStation: "부산", Departure: at(0, 8, 0), Arrival: at(0, 10, 0)},
+			{Train: "SRT 301", DepartureStation: "수서", ArrivalStation: "부산", Departure: at(1, 8, 0), Arrival: at(1, 10, 31),
+				Car: "3", Seat: "7A", SeatClass: "일반실", Passengers: 1, PaymentDeadline: &deadline},
+		},
+		Sources: []source.Status{
+			{Name: "Family", Kind: "google", OK: true, Updated: &updated},
+			{Name: "School", Kind: "ics", Stale: true, Updated: &updated, Error: "ics: HTTP 500"},
+		},
+	}
+}
+
+func TestDashboardJSON(t *testing.T) {
+	s := newServer(t, sampleSnapshot(), func(c *config.Config) {
+		c.Calendars = []config.Calendar{{Name: "Family", Color: "#123456"}, {Name: "School"}}
+	})
+	res, body := get(t, s, "/api/dashboard")
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("status %d, content type %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	var d struct {
+		Version, Now, Timezone string
+		Events                 []map[string]any
+		Trains                 []map[string]any
+		Sources                []map[string]any
+	}
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Version != "v1.2.3" || d.Now != "2026-11-22T09:00:00+09:00" || d.Timezone != "Asia/Seoul" {
+		t.Errorf("header fields: %q %q %q", d.Version, d.Now, d.Timezone)
+	}
+	var ids []string
+	for _, e := range d.Events {
+		ids = append(ids, e["id"].(string))
+	}
+	if got := strings.Join(ids, ","); got != "trip,breakfast,dentist" {
+		t.Errorf("events = %s, want the window's instances in start order: trip,breakfast,dentist", got)
+	}
+	trip, dentist := d.Events[0], d.Events[2]
+	if trip["start"] != "2026-11-20T00:00:00+09:00" || trip["end"] != "2026-11-23T00:00:00+09:00" || trip["all_day"] != true {
+		t.Errorf("all-day event: %v", trip)
+	}
+	if dentist["start"] != "2026-11-22T10:00:00+09:00" || dentist["color"] != "#d06b64" || dentist["calendar"] != "School" {
+		t.Errorf("timed event not in the zone or lost its color: %v", dentist)
+	}
+	if trip["color"] != "#123456" {
+		t.Errorf("calendar color not applied: %v", trip["color"])
+	}
+	wantKeys := "all_day,calendar,color,end,id,location,start,summary"
+	if got := keys(trip); got != wantKeys {
+		t.Errorf("event keys %s, want %s", got, wantKeys)
+	}
+	if len(d.Trains) != 1 || d.Trains[0]["train"] != "SRT 301" {
+		t.Fatalf("trains = %v, want only the future one", d.Trains)
+	}
+	tr := d.Trains[0]
+	if got, want := keys(tr), "arrival,arrival_station,car,departure,departure_station,paid,passengers,payment_deadline,seat,seat_class,standby,train"; got != want {
+		t.Errorf("train keys %s, want %s", got, want)
+	}
+	if tr["payment_deadline"] != "2026-11-22T10:30:00+09:00" || tr["departure"] != "2026-11-23T08:00:00+09:00" {
+		t.Errorf("train times: %v", tr)
+	}
+	if len(d.Sources) != 2 || d.Sources[1]["stale"] != true || d.Sources[1]["updated"] != "2026-11-22T08:00:00+09:00" {
+		t.Errorf("sources = %v", d.Sources)
+	}
+}
+
+func keys(m map[string]any) string {
+	var k []string
+	for key := range m {
+		k = append(k, key)
+	}
+	sortStrings(k)
+	return strings.Join(k, ",")
+}
+
+func TestDashboardEmptyArraysNotNull(t *testing.T) {
+	s := newServer(t, &dashboard.Snapshot{}, nil)
+	_, body := get(t, s, "/api/dashboard")
+	for _, k := range []string{`"events":[]`, `"trains":[]`, `"sources":[]`} {
+		if !strings.Contains(body, k) {
+			t.Errorf("body lacks %s: %s", k, body)
+		}
+	}
+}
+
+func TestPage(t *testing.T) {
+	s := newServer(t, sampleSnapshot(), func(c *config.Config) { c.Locale = "en" })
+	res, body := get(t, s, "/")
+	if res.StatusCode != 200 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	for _, want := range []string{
+		`<html lang="en">`, "09:00", "Sunday, November 22, 2026",
+		">Today<", ">Tomorrow<", "Dentist", "10:00–11:00", "All day",
+		`class="event past"`, // breakfast ended at 08:00
+		"SRT 301", "Pay by", "stale since",
+		`data-version="v1.2.3"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "Yesterday") || strings.Contains(body, "Next week") || strings.Contains(body, "SRT 100") {
+		t.Error("page shows something outside the window")
+	}
+	if strings.Index(body, "Trip") > strings.Index(body, "Breakfast") {
+		t.Error("all-day events must come first in a day")
+	}
+	if strings.Contains(body, "demo") {
+		t.Error("demo badge shown outside demo mode")
+	}
+}
+
+func TestHostileTextIsEscaped(t *testing.T) {
+	evil := `<script>alert(1)</script><img src=x onerror=alert(2)>`
+	snap := &dashboard.Snapshot{
+		Events: []calendar.Event{{ID: "x", Calendar: "F", Summary: evil, Location: `"><b>loc</b>`, Start: at(0, 12, 0), End: at(0, 13, 0),
+			Color: `red;}</style><script>x</script>`}},
+		Trains:  []srt.Reservation{{Train: "<i>SRT</i>", DepartureStation: "<b>", Departure: at(1, 1, 0), Arrival: at(1, 2, 0)}},
+		Sources: []source.Status{{Name: "<svg onload=x>", Kind: "ics", Error: "<script>"}},
+	}
+	s := newServer(t, snap, nil)
+	for _, path := range []string{"/", "/partial/board"} {
+		_, body := get(t, s, path)
+		for _, bad := range []string{"<script>alert", "<img src=x", "<b>loc</b>", "<i>SRT</i>", "<svg", "</style><script>"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s: unescaped %q in page", path, bad)
+			}
+		}
+		if !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+			t.Errorf("%s: the title is not shown as text", path)
+		}
+	}
+	_, body := get(t, s, "/api/dashboard")
+	if strings.Contains(body, "<script>") {
+		t.Error("JSON carries raw markup; encoding/json must escape < >")
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	s := newServer(t, &dashboard.Snapshot{}, nil)
+	for _, path := range []string{"/", "/api/dashboard", "/healthz", "/nope"} {
+		res, _ := get(t, s, path)
+		csp := res.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("%s: missing nosniff or referrer policy", path)
+		}
+	}
+}
+
+func TestNoInlineScriptOrStyle(t *testing.T) {
+	s := newServer(t, sampleSnapshot(), nil)
+	_, body := get(t, s, "/")
+	for _, bad := range []string{"<script>", " style=", "onload=", "onclick=", "<style"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("page has %q, which the CSP blocks", bad)
+		}
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	s := newServer(t, &dashboard.Snapshot{}, nil)
+	tests := []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/healthz", 200, "ok"},
+		{"/api/notifications", 200, "[]"},
+		{"/api/nope", 404, `{"error":"Not Found"}`},
+		{s.assets + "/js/kiosk.js", 200, ""},
+		{s.assets + "/css/kiosk.css", 200, ""},
+		{s.assets + "/sounds/chime.wav", 200, ""},
+		{"/static/old/js/kiosk.js", 404, ""},
+		{s.assets + "/../static.go", 404, ""},
+	}
+	for _, tc := range tests {
+		res, body := get(t, s, tc.path)
+		if res.StatusCode != tc.status || (tc.body != "" && body != tc.body) {
+			t.Errorf("GET %s = %d %q, want %d %q", tc.path, res.StatusCode, body, tc.status, tc.body)
+		}
+	}
+	res, _ := get(t, s, s.assets+"/js/kiosk.js")
+	if !strings.Contains(res.Header.Get("Cache-Control"), "max-age=31536000") {
+		t.Errorf("versioned assets should be cached long: %q", res.Header.Get("Cache-Control"))
+	}
+}
+
+func TestPageLinksExistingAssets(t *testing.T) {
+	s := newServer(t, &dashboard.Snapshot{}, nil)
+	_, body := get(t, s, "/")
+	for _, asset := range []string{"/js/kiosk.js", "/css/kiosk.css", "/sounds/chime.wav"} {
+		if !strings.Contains(body, s.assets+asset) {
+			t.Errorf("page does not link %s", asset)
+		}
+	}
+}
+
+func TestMaxEvents(t *testing.T) {
+	var events []calendar.Event
+	for i := range 50 {
+		events = append(events, calendar.Event{ID: fmt.Sprint(i), Calendar: "F", Summary: fmt.Sprintf("E%02d", i),
+			Start: at(0, 10, i), End: at(0, 11, i)})
+	}
+	s := newServer(t, &dashboard.Snapshot{Events: events}, func(c *config.Config) {
+		c.Locale = "en"
+		c.Dashboard.MaxEvents = 10
+	})
+	_, body := get(t, s, "/")
+	if strings.Count(body, `<li class="event`) != 10 || !strings.Contains(body, "40 more") {
+		t.Errorf("page shows %d events, want 10 and +40 more", strings.Count(body, `<li class="event`))
+	}
+	_, js := get(t, s, "/api/dashboard")
+	if n := strings.Count(js, `"summary"`); n != 50 {
+		t.Errorf("/api/dashboard returns %d events, want every instance (50)", n)
+	}
+}
+
+func benchSnapshot(n int) *dashboard.Snapshot {
+	snap := sampleSnapshot()
+	snap.Events = nil
+	for i := range n {
+		start := at(i%7, 6+i%16, i%60)
+		snap.Events = append(snap.Events, calendar.Event{ID: fmt.Sprint("ev", i), Calendar: "Family",
+			Summary: fmt.Sprintf("Event number %d with a title", i), Location: "Somewhere", Start: start, End: start.Add(time.Hour)})
+	}
+	calendar.Sort(snap.Events)
+	return snap
+}
+
+func BenchmarkDashboardJSON500(b *testing.B) {
+	s := newServer(b, benchSnapshot(500), nil)
+	req := httptest.NewRequest("GET", "/api/dashboard", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := s.App().Test(req, -1)
+		if err != nil || res.StatusCode != 200 {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+	}
+}
+
+func BenchmarkPage500(b *testing.B) {
+	s := newServer(b, benchSnapshot(500), nil)
+	req := httptest.NewRequest("GET", "/", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := s.App().Test(req, -1)
+		if err != nil || res.StatusCode != 200 {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+	}
+}
