@@ -99,7 +99,9 @@ func TestServeDemo(t *testing.T) {
 	go func() { done <- run(ctx, []string{"-addr", addr, "-data", "data"}, noEnv, &bytes.Buffer{}, &logs) }()
 
 	var d struct {
-		Events []struct{ AllDay bool `json:"all_day"` }
+		Events []struct {
+			AllDay bool `json:"all_day"`
+		}
 		Trains []json.RawMessage
 	}
 	deadline := time.Now().Add(10 * time.Second)
