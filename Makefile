@@ -1,0 +1,30 @@
+# kiosk build targets. `make pi` cross-builds the Raspberry Pi binaries.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+GOBUILD := CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)"
+
+.PHONY: build run test pi bench ci clean
+
+build:
+	$(GOBUILD) -o bin/kiosk ./cmd/kiosk
+
+run:
+	go run ./cmd/kiosk
+
+test:
+	go test -race ./...
+
+# Pi 3/4/5 and Zero 2 W on 64-bit Raspberry Pi OS; 32-bit OS on ARMv7 and ARMv6.
+pi:
+	GOOS=linux GOARCH=arm64 $(GOBUILD) -o bin/kiosk-linux-arm64 ./cmd/kiosk
+	GOOS=linux GOARCH=arm GOARM=7 $(GOBUILD) -o bin/kiosk-linux-armv7 ./cmd/kiosk
+	GOOS=linux GOARCH=arm GOARM=6 $(GOBUILD) -o bin/kiosk-linux-armv6 ./cmd/kiosk
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf bin
