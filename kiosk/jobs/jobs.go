@@ -1,0 +1,176 @@
+// Package jobs runs the kiosk's periodic work on gocron and remembers how
+// each job fared, for the status page and the systemd watchdog.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+)
+
+// Status is one job as /api/status shows it.
+type Status struct {
+	Name      string     `json:"name"`
+	LastRun   *time.Time `json:"last_run"`
+	NextRun   *time.Time `json:"next_run"`
+	LastError string     `json:"last_error"`
+}
+
+type job struct {
+	name   string
+	def    gocron.JobDefinition
+	task   func()
+	id     gocron.Job
+	mu     sync.Mutex
+	last   time.Time
+	errMsg string
+}
+
+// Scheduler is a gocron scheduler with named jobs.
+type Scheduler struct {
+	s     gocron.Scheduler
+	ctx   context.Context
+	log   *slog.Logger
+	now   func() time.Time
+	scrub func(error) string
+	mu    sync.Mutex
+	jobs  []*job
+}
+
+// New returns a scheduler whose jobs get ctx and run in loc. scrub turns an
+// error into text safe to show.
+func New(ctx context.Context, loc *time.Location, log *slog.Logger, now func() time.Time, scrub func(error) string,
+	opts ...gocron.SchedulerOption) (*Scheduler, error) {
+	opts = append([]gocron.SchedulerOption{gocron.WithLocation(loc), gocron.WithStopTimeout(10 * time.Second)}, opts...)
+	s, err := gocron.NewScheduler(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return &Scheduler{s: s, ctx: ctx, log: log, now: now, scrub: scrub}, nil
+}
+
+// Every runs fn now and then every interval. A run that would overlap the
+// previous one is skipped.
+func (s *Scheduler) Every(name string, interval time.Duration, fn func(context.Context) error) error {
+	return s.add(name, gocron.DurationJob(interval), fn)
+}
+
+// EveryMinute runs fn now and then at second 0 of every minute.
+func (s *Scheduler) EveryMinute(name string, fn func(context.Context) error) error {
+	return s.add(name, gocron.CronJob("0 * * * * *", true), fn)
+}
+
+func (s *Scheduler) add(name string, def gocron.JobDefinition, fn func(context.Context) error) error {
+	j := &job{name: name, def: def}
+	j.task = func() {
+		err := fn(s.ctx)
+		j.mu.Lock()
+		j.last = s.now()
+		j.errMsg = ""
+		if err != nil && s.ctx.Err() == nil {
+			j.errMsg = s.scrub(err)
+		}
+		j.mu.Unlock()
+	}
+	id, err := s.s.NewJob(def, gocron.NewTask(j.task), s.options(name)...)
+	if err != nil {
+		return fmt.Errorf("jobs: %s: %w", name, err)
+	}
+	j.id = id
+	s.mu.Lock()
+	s.jobs = append(s.jobs, j)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Scheduler) options(name string) []gocron.JobOption {
+	return []gocron.JobOption{
+		gocron.WithName(name),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		gocron.WithStartAt(gocron.WithStartImmediately()),
+	}
+}
+
+// Start starts the jobs.
+func (s *Scheduler) Start() { s.s.Start() }
+
+// Shutdown stops the jobs, waiting for running ones up to the stop timeout.
+func (s *Scheduler) Shutdown() error { return s.s.Shutdown() }
+
+// RunNow runs the named job at once, outside its schedule (after a data
+// change, or an admin refresh).
+func (s *Scheduler) RunNow(name string) error {
+	for _, j := range s.list() {
+		if j.name == name {
+			return j.id.RunNow()
+		}
+	}
+	return fmt.Errorf("jobs: no job %q", name)
+}
+
+// Reschedule recomputes every job's next run from the current clock. After
+// the wall clock steps back, gocron otherwise waits out the step before the
+// next run; after a step forward it would fire once at an odd time.
+func (s *Scheduler) Reschedule() {
+	for _, j := range s.list() {
+		id, err := s.s.Update(j.id.ID(), j.def, gocron.NewTask(j.task), s.options(j.name)...)
+		if err != nil {
+			s.log.Error("rescheduling job", "job", j.name, "error", err)
+			continue
+		}
+		j.id = id
+	}
+}
+
+func (s *Scheduler) list() []*job {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*job(nil), s.jobs...)
+}
+
+// Statuses describes every job.
+func (s *Scheduler) Statuses() []Status {
+	var out []Status
+	for _, j := range s.list() {
+		st := Status{Name: j.name}
+		j.mu.Lock()
+		if !j.last.IsZero() {
+			last := j.last
+			st.LastRun = &last
+		}
+		st.LastError = j.errMsg
+		j.mu.Unlock()
+		if next, err := j.id.NextRun(); err == nil && !next.IsZero() {
+			st.NextRun = &next
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// Healthy fails when a job has not completed a run for longer than
+// maxAge: the scheduler or a job is stuck.
+func (s *Scheduler) Healthy(maxAge time.Duration, names ...string) error {
+	now := s.now()
+	for _, j := range s.list() {
+		for _, n := range names {
+			if j.name != n {
+				continue
+			}
+			j.mu.Lock()
+			last := j.last
+			j.mu.Unlock()
+			if last.IsZero() {
+				continue // not run yet: start-up
+			}
+			if age := now.Sub(last); age > maxAge || age < -maxAge {
+				return fmt.Errorf("job %s last ran %s ago", n, age.Round(time.Second))
+			}
+		}
+	}
+	return nil
+}
