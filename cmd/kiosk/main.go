@@ -10,7 +10,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
@@ -22,8 +24,11 @@ import (
 	"kiosk/cache"
 	"kiosk/kiosk/calendar"
 	"kiosk/kiosk/config"
+	"kiosk/kiosk/daemon"
 	"kiosk/kiosk/dashboard"
 	"kiosk/kiosk/demo"
+	"kiosk/kiosk/display"
+	"kiosk/kiosk/jobs"
 	"kiosk/kiosk/source"
 	"kiosk/kiosk/web"
 	"kiosk/static"
@@ -46,6 +51,7 @@ func main() {
 const usage = `usage:
   kiosk [serve] [-config FILE] [-addr HOST:PORT] [-data DIR]
   kiosk check -config FILE
+  kiosk display [-server URL]     (night mode helper, run in the desktop session)
   kiosk version`
 
 func run(ctx context.Context, args []string, getenv config.Env, stdout, stderr io.Writer) error {
@@ -58,6 +64,8 @@ func run(ctx context.Context, args []string, getenv config.Env, stdout, stderr i
 		return serve(ctx, args, getenv, stderr)
 	case "check":
 		return check(args, getenv, stdout)
+	case "display":
+		return displayHelper(ctx, args, getenv, stderr)
 	case "version":
 		fmt.Fprintln(stdout, buildVersion())
 		return nil
@@ -172,35 +180,26 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	}
 	board := dashboard.New(boardOpts)
 
-	sched, err := gocron.NewScheduler(gocron.WithLocation(cfg.Location), gocron.WithLogger(log),
-		gocron.WithStopTimeout(10*time.Second))
+	sched, err := jobs.New(ctx, cfg.Location, log, time.Now, scrub.Error, gocron.WithLogger(quietLogger{log}))
 	if err != nil {
-		return err
-	}
-	every := func(name string, fn func(context.Context) error) error {
-		_, err := sched.NewJob(gocron.DurationJob(time.Minute),
-			gocron.NewTask(func() {
-				if err := fn(ctx); err != nil && ctx.Err() == nil {
-					log.Debug("refresh finished with errors", "job", name, "error", scrub.Error(err))
-				}
-			}),
-			gocron.WithName(name),
-			gocron.WithSingletonMode(gocron.LimitModeReschedule),
-			gocron.WithStartAt(gocron.WithStartImmediately()))
 		return err
 	}
 	// Each source's own TTL decides whether a run fetches; the minute job
 	// only asks, so a restart within the TTL makes no upstream request.
-	if err := every("calendars", board.RefreshCalendars); err != nil {
+	if err := sched.Every("calendars", time.Minute, board.RefreshCalendars); err != nil {
 		return err
 	}
-	if err := every("trains", board.RefreshTrains); err != nil {
+	if err := sched.Every("trains", time.Minute, board.RefreshTrains); err != nil {
 		return err
 	}
+	steps := daemon.NewStepWatcher(time.Now, daemon.Monotonic(), 5*time.Second, func(st daemon.Step) {
+		log.Warn("the system clock was stepped; rescheduling jobs", "size", st.Size.String())
+		sched.Reschedule()
+	})
 
 	srv, err := web.New(web.Options{
 		Config: cfg, Board: board, Log: log, Now: time.Now, Version: buildVersion(), Demo: isDemo,
-		Views: views.FS, Static: static.FS,
+		Views: views.FS, Static: static.FS, ClockSynced: daemon.ClockSynced,
 	})
 	if err != nil {
 		return err
@@ -215,11 +214,42 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 			log.Warn("stopping jobs", "error", err)
 		}
 	}()
+	go steps.Run(ctx, 10*time.Second)
+	go daemon.Watchdog(ctx, log, func() error { return sched.Healthy(3*time.Minute, "calendars", "trains") })
+	daemon.Ready()
 	log.Info("serving", "addr", ln.Addr().String(), "version", buildVersion(), "data_dir", cfg.DataDir,
 		"timezone", cfg.Location.String(), "demo", isDemo)
 	err = srv.Serve(ctx, ln)
+	daemon.Stopping()
 	log.Info("shut down")
 	return err
+}
+
+// quietLogger keeps gocron's per-run chatter out of the journal.
+type quietLogger struct{ log *slog.Logger }
+
+func (q quietLogger) Debug(string, ...any)          {}
+func (q quietLogger) Info(string, ...any)           {}
+func (q quietLogger) Warn(msg string, args ...any)  { q.log.Warn("gocron: "+msg, args...) }
+func (q quietLogger) Error(msg string, args ...any) { q.log.Error("gocron: "+msg, args...) }
+
+// displayHelper turns the screen off and on by the server's night-mode
+// schedule; it runs as the desktop user (kiosk-display.service).
+func displayHelper(ctx context.Context, args []string, getenv config.Env, stderr io.Writer) error {
+	fs := flag.NewFlagSet("display", flag.ContinueOnError)
+	server := fs.String("server", "http://127.0.0.1:8080", "the kiosk server")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	backend, err := display.Detect(getenv, exec.LookPath)
+	if err != nil {
+		return err
+	}
+	h := &display.Helper{URL: *server + "/api/display", Backend: backend, Log: log, Run: display.Exec,
+		Client: &http.Client{Timeout: 10 * time.Second}}
+	log.Info("display helper started", "backend", backend.Name, "server", *server)
+	return h.Loop(ctx, 30*time.Second)
 }
 
 // secrets lists every configured secret, so error texts can be scrubbed.

@@ -22,6 +22,7 @@ import (
 
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/dashboard"
+	"kiosk/kiosk/display"
 )
 
 // Board is where the server reads the data it shows.
@@ -39,6 +40,9 @@ type Options struct {
 	Demo    bool
 	Views   fs.FS // *.html templates
 	Static  fs.FS // css/, js/, sounds/
+	// ClockSynced reports whether the system clock is synchronized; known
+	// is false when the system cannot tell.
+	ClockSynced func() (synced, known bool)
 }
 
 // Server is the fiber app and what its handlers need.
@@ -52,6 +56,7 @@ type Server struct {
 	assets  string // path prefix of the static files, changes with their content
 	demo    bool
 	texts   texts
+	synced  func() (bool, bool)
 }
 
 // New builds the app. A template that does not parse is an error here, at
@@ -68,7 +73,10 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		cfg: opts.Config, board: opts.Board, log: opts.Log, now: opts.Now,
 		version: opts.Version, demo: opts.Demo, texts: locales[opts.Config.Locale],
-		assets: "/static/" + hash,
+		assets: "/static/" + hash, synced: opts.ClockSynced,
+	}
+	if s.synced == nil {
+		s.synced = func() (bool, bool) { return false, false }
 	}
 	s.app = fiber.New(fiber.Config{
 		Views:                 engine,
@@ -91,6 +99,7 @@ func (s *Server) routes(static fs.FS) {
 	s.app.Get("/partial/board", s.handleBoard)
 	s.app.Get("/api/dashboard", s.handleDashboard)
 	s.app.Get("/api/notifications", s.handleNotifications)
+	s.app.Get("/api/display", s.handleDisplay)
 	s.app.Use(s.assets, filesystem.New(filesystem.Config{
 		Root:   http.FS(static),
 		MaxAge: 365 * 24 * 3600, // the path changes with the content
@@ -174,8 +183,17 @@ func (s *Server) handleNotifications(c *fiber.Ctx) error {
 	if s.cfg.QuietHours.In(s.now().In(s.cfg.Location)) {
 		c.Set("X-Kiosk-Quiet", "1")
 	}
+	if synced, known := s.synced(); known && !synced {
+		c.Set("X-Clock-Synced", "0")
+	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.SendString("[]")
+}
+
+// handleDisplay publishes the night-mode schedule for the display helper.
+func (s *Server) handleDisplay(c *fiber.Ctx) error {
+	c.Set("Cache-Control", "no-store")
+	return c.JSON(display.At(s.cfg.Display, s.now(), s.cfg.Location))
 }
 
 // hashFS is a short digest of every file, for cache-busting asset paths.

@@ -332,3 +332,26 @@ func BenchmarkPage500(b *testing.B) {
 		io.Copy(io.Discard, res.Body)
 	}
 }
+
+func TestDisplayAndClockHeaders(t *testing.T) {
+	s := newServer(t, &dashboard.Snapshot{}, func(c *config.Config) {
+		c.Display = &config.Display{Off: "08:30", On: "10:00"}
+		c.QuietHours = &config.Span{Start: "08:00", End: "09:30"}
+	})
+	s.synced = func() (bool, bool) { return false, true }
+	_, body := get(t, s, "/api/display")
+	if body != `{"scheduled":true,"on":false,"off":"08:30","on_at":"10:00","next_change":"2026-11-22T10:00:00+09:00"}` {
+		t.Errorf("/api/display = %s", body)
+	}
+	res, _ := get(t, s, "/api/notifications")
+	if res.Header.Get("X-Kiosk-Quiet") != "1" || res.Header.Get("X-Clock-Synced") != "0" {
+		t.Errorf("headers: quiet %q synced %q", res.Header.Get("X-Kiosk-Quiet"), res.Header.Get("X-Clock-Synced"))
+	}
+	if res.Header.Get("X-Server-Time") != fmt.Sprint(now.UnixMilli()) {
+		t.Errorf("X-Server-Time %q", res.Header.Get("X-Server-Time"))
+	}
+	s.synced = func() (bool, bool) { return true, true }
+	if res, _ := get(t, s, "/api/notifications"); res.Header.Get("X-Clock-Synced") != "" {
+		t.Error("synced clock still flagged")
+	}
+}

@@ -90,6 +90,7 @@
       const st = res.headers.get("X-Server-Time");
       if (st) offset = +st - Date.now();
       quiet = res.headers.get("X-Kiosk-Quiet") === "1";
+      document.getElementById("unsynced").hidden = res.headers.get("X-Clock-Synced") !== "0";
       body.classList.toggle("quiet", quiet);
       if (res.status !== 304) {
         if (!res.ok) throw new Error("notifications: HTTP " + res.status);
