@@ -211,6 +211,17 @@ func (x *expander) series(c *component, overrides map[string]*component) {
 		}
 	}
 	rebase(&o, lo)
+	shift := eraShift(o.Dtstart.Year(), hi.Year())
+	if shift != 0 {
+		o.Dtstart = o.Dtstart.AddDate(shift, 0, 0)
+		if !o.Until.IsZero() {
+			if o.Until.Year()+shift > 9999 {
+				o.Until = time.Time{} // past the window anyway
+			} else {
+				o.Until = o.Until.AddDate(shift, 0, 0)
+			}
+		}
+	}
 	r, err := rrule.NewRRule(o)
 	if err != nil { // checked when parsed; only a moved DTSTART could differ
 		return
@@ -218,7 +229,11 @@ func (x *expander) series(c *component, overrides map[string]*component) {
 	next := r.Iterator()
 	for steps := 0; ; steps++ {
 		w, ok := next()
-		if !ok || w.After(hi) {
+		if !ok {
+			return
+		}
+		w = w.AddDate(-shift, 0, 0)
+		if w.After(hi) {
 			return
 		}
 		if steps >= maxSteps {

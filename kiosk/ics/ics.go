@@ -92,6 +92,15 @@ var ErrNotCalendar = errors.New("not an iCalendar feed")
 // it cannot use are left out and noted in Feed.Warnings. Callers bound the
 // input size.
 func Parse(r io.Reader) (*Feed, error) {
+	f, err := parse(r)
+	if err != nil {
+		return nil, fmt.Errorf("ics: %w", err)
+	}
+	return f, nil
+}
+
+// parse is Parse for callers that put their own prefix on errors.
+func parse(r io.Reader) (*Feed, error) {
 	f := &Feed{}
 	zs := &zones{vtimezones: map[string]*ical.VTimezone{}}
 	cs := ical.NewCalendarStream(newGuard(r))
@@ -100,20 +109,20 @@ func Parse(r io.Reader) (*Feed, error) {
 	for {
 		l, rerr := cs.ReadLine()
 		if rerr != nil && rerr != io.EOF {
-			return nil, fmt.Errorf("ics: read: %w", rerr)
+			return nil, fmt.Errorf("read: %w", rerr)
 		}
 		if l != nil && len(*l) > 0 {
 			line, err := ical.ParseProperty(*l)
 			if err != nil || line == nil {
 				if !seenCalendar {
-					return nil, fmt.Errorf("ics: %w", ErrNotCalendar)
+					return nil, ErrNotCalendar
 				}
-				return nil, fmt.Errorf("ics: malformed line %q", clip(string(*l)))
+				return nil, errors.New("malformed line between components") // its text may be personal
 			}
 			switch {
 			case !seenCalendar:
 				if line.IANAToken != "BEGIN" || line.Value != "VCALENDAR" {
-					return nil, fmt.Errorf("ics: %w", ErrNotCalendar)
+					return nil, ErrNotCalendar
 				}
 				seenCalendar = true
 			case line.IANAToken == "BEGIN" && line.Value == "VCALENDAR",
@@ -122,7 +131,7 @@ func Parse(r io.Reader) (*Feed, error) {
 			case line.IANAToken == "BEGIN":
 				co, err := ical.GeneralParseComponent(cs, line)
 				if err != nil {
-					return nil, fmt.Errorf("ics: %s: %w", line.Value, err)
+					return nil, fmt.Errorf("%s: %w", clip(line.Value), err)
 				}
 				switch co := co.(type) {
 				case *ical.VEvent:
@@ -150,7 +159,7 @@ func Parse(r io.Reader) (*Feed, error) {
 		}
 	}
 	if !seenCalendar {
-		return nil, fmt.Errorf("ics: %w", ErrNotCalendar)
+		return nil, ErrNotCalendar
 	}
 	if skipped > 0 {
 		f.warn("%d events past the first %d left out", skipped, maxComponents)

@@ -577,7 +577,51 @@ func TestRebaseMatchesFullIteration(t *testing.T) {
 			if !moved.Dtstart.After(start.wall) {
 				t.Errorf("DTSTART not moved: %s", moved.Dtstart)
 			}
+
+			// Moved again, near year 9999, and back: still the same.
+			shift := eraShift(moved.Dtstart.Year(), hi.Year())
+			if shift == 0 {
+				t.Fatalf("no era shift for %d..%d", moved.Dtstart.Year(), hi.Year())
+			}
+			far := moved
+			far.Dtstart = far.Dtstart.AddDate(shift, 0, 0)
+			if !far.Until.IsZero() {
+				far.Until = far.Until.AddDate(shift, 0, 0)
+			}
+			var back []time.Time
+			for _, w := range mustRRule(t, far).Between(lo.AddDate(shift, 0, 0), hi.AddDate(shift, 0, 0), true) {
+				back = append(back, w.AddDate(-shift, 0, 0))
+			}
+			if !slices.EqualFunc(back, want, time.Time.Equal) {
+				t.Errorf("shifted %d years:\n got %v\nwant %v", shift, back, want)
+			}
 		})
+	}
+}
+
+// eraShift maps years onto years with the same calendar: weekdays and leap
+// days line up for every year of the span.
+func TestEraShiftKeepsCalendar(t *testing.T) {
+	leap := func(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+	for from := 1902; from <= 2098; from++ {
+		for span := 0; span <= 68 && from+span <= 2098; span++ {
+			shift := eraShift(from, from+span)
+			if shift == 0 || from+span+shift > 9998 {
+				t.Fatalf("eraShift(%d, %d) = %d", from, from+span, shift)
+			}
+			for _, y := range []int{from - 1, from, from + span, from + span + 1} {
+				a := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+				b := time.Date(y+shift, 1, 1, 0, 0, 0, 0, time.UTC)
+				if a.Weekday() != b.Weekday() || leap(y) != leap(y+shift) {
+					t.Fatalf("eraShift(%d, %d) = %d: %d and %d differ", from, from+span, shift, y, y+shift)
+				}
+			}
+		}
+	}
+	for _, tc := range [][2]int{{1901, 1950}, {1990, 2099}, {1950, 2026}, {2030, 2026}} {
+		if got := eraShift(tc[0], tc[1]); got != 0 {
+			t.Errorf("eraShift(%d, %d) = %d, want 0", tc[0], tc[1], got)
+		}
 	}
 }
 

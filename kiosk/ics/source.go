@@ -160,7 +160,7 @@ func (s *Source) fetch(ctx context.Context) (*Feed, error) {
 	if resp.ContentLength > s.opts.MaxBytes {
 		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, sizeError{s.opts.MaxBytes})
 	}
-	feed, err := Parse(&limitReader{r: resp.Body, left: s.opts.MaxBytes, max: s.opts.MaxBytes})
+	feed, err := parse(&limitReader{r: resp.Body, left: s.opts.MaxBytes, max: s.opts.MaxBytes})
 	if err != nil {
 		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, sizeOr(err, s.opts.MaxBytes))
 	}
@@ -186,7 +186,7 @@ func (s *Source) readFile() (*Feed, error) {
 	if st.Size() > s.opts.MaxBytes {
 		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, s.opts.File, sizeError{s.opts.MaxBytes})
 	}
-	feed, err := Parse(&limitReader{r: f, left: s.opts.MaxBytes, max: s.opts.MaxBytes})
+	feed, err := parse(&limitReader{r: f, left: s.opts.MaxBytes, max: s.opts.MaxBytes})
 	if err != nil {
 		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, s.opts.File, sizeOr(err, s.opts.MaxBytes))
 	}
