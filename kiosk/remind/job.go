@@ -1,0 +1,289 @@
+package remind
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+
+	"kiosk/cache"
+	"kiosk/kiosk/config"
+)
+
+// Lister returns the reminders whose At falls in w, typically
+// append(EventDues(events, w, …), TrainDues(reservations, w, …)...) over
+// what the refresh job stored. An error makes the run fail without
+// advancing the mark, so the next run covers the window again.
+type Lister func(w Window) ([]Due, error)
+
+// Status is what the status page shows of the job.
+type Status struct {
+	LastRun time.Time `json:"last_run,omitzero"`
+	From    time.Time `json:"from,omitzero"` // the last window covered: [from, to)
+	To      time.Time `json:"to,omitzero"`
+	Queued  int       `json:"queued"`          // notifications the last run queued
+	Error   string    `json:"error,omitempty"` // the last run's failure
+	Jump    *Jump     `json:"jump"`            // the last clock step seen; null if none
+	Gap     *Gap      `json:"gap"`             // the last span no run covered; null if none
+}
+
+// Jump is a step of the wall clock (NTP sync on a Pi without RTC, a manual
+// change, a suspend). Between runs of one process it is measured as wall
+// time elapsed minus monotonic time elapsed; a step back across a restart
+// is seen against the stored mark, as at least the whole minutes between.
+type Jump struct {
+	At      time.Time `json:"at"`      // the run that saw it
+	Seconds float64   `json:"seconds"` // negative: the clock went back
+}
+
+// Gap is a span of reminder times no run covered because it lay more than
+// reminders.catch_up_minutes back (downtime, a forward clock step).
+type Gap struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	At   time.Time `json:"at"` // the run that found it
+}
+
+const (
+	markKey    = "remind:mark"   // time.Time: end of the last window completed
+	queuedPre  = "remind:q:"     // + ID: the reminder was queued
+	markerKeep = 48 * time.Hour  // beyond window and catch-up, for clock games
+	stepMin    = 2 * time.Second // NTP slews far less than this between runs
+	jobName    = "reminders"
+)
+
+// Job is the minute job: each Run covers its window (see Plan), queues the
+// due reminders not queued before, records the window's end durably and
+// notes clock steps. Runs are serialized, so the refresh job may call Run
+// while the scheduler does too.
+type Job struct {
+	queue   *Queue
+	store   *cache.Store
+	list    Lister
+	log     *slog.Logger
+	catchUp time.Duration
+	expire  time.Duration
+	display int
+	now     func() time.Time
+	mono    func() time.Duration // monotonic time since start; tests replace it
+
+	mu       sync.Mutex
+	ran      bool
+	prevWall time.Time
+	prevMono time.Duration
+	status   Status
+
+	schedMu sync.Mutex
+	sched   gocron.Scheduler
+	job     gocron.Job
+}
+
+// NewJob returns the job. It reads the clock of the queue's store. Zero
+// fields of cfg get the config defaults (catch-up 10 min, expiry 10 min,
+// 30 s on screen).
+func NewJob(q *Queue, cfg config.Reminders, list Lister, log *slog.Logger) *Job {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	j := &Job{
+		queue:   q,
+		store:   q.store,
+		list:    list,
+		log:     log,
+		catchUp: minutes(cfg.CatchUpMinutes, 10),
+		expire:  minutes(cfg.ExpireMinutes, 10),
+		display: cfg.DisplaySeconds,
+		now:     q.store.Now,
+	}
+	if j.display <= 0 {
+		j.display = 30
+	}
+	// With the real clock, Sub of two readings uses the monotonic clock,
+	// which NTP steps do not move.
+	base := j.now()
+	j.mono = func() time.Duration { return j.now().Sub(base) }
+	return j
+}
+
+func minutes(n, def int) time.Duration {
+	if n <= 0 {
+		n = def
+	}
+	return time.Duration(n) * time.Minute
+}
+
+// Status returns the job's state for the status page.
+func (j *Job) Status() Status {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.status
+}
+
+// Run covers one window. After a backward clock step it reschedules the
+// job in the scheduler it was registered with.
+func (j *Job) Run(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("reminders: %w", err)
+	}
+	back, err := j.run()
+	if back {
+		if rerr := j.Reschedule(); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}
+	return err
+}
+
+// run reports whether the clock stepped back since the last run.
+func (j *Job) run() (back bool, err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	now, mono := j.now(), j.mono()
+	step := time.Duration(0)
+	if j.ran {
+		step = now.Round(0).Sub(j.prevWall.Round(0)) - (mono - j.prevMono)
+		if step.Abs() < stepMin {
+			step = 0
+		}
+	}
+	j.ran, j.prevWall, j.prevMono = true, now, mono
+	j.queue.Tidy(now)
+
+	mark, err := cache.Get[time.Time](j.store, markKey)
+	if err != nil && !errors.Is(err, cache.ErrMiss) {
+		return false, j.fail(now, fmt.Errorf("reminders: read mark: %w", err))
+	}
+	w, skipped := Plan(now, mark, j.catchUp)
+	if step == 0 && mark.After(w.To) { // stepped back while we were not running
+		step = w.To.Sub(mark)
+	}
+	if step != 0 {
+		j.status.Jump = &Jump{At: now, Seconds: step.Seconds()}
+		j.log.Warn("reminders: clock stepped", "seconds", step.Seconds(), "now", now)
+	}
+	if skipped > 0 {
+		j.status.Gap = &Gap{From: mark, To: w.From, At: now}
+		j.log.Warn("reminders: not covering missed minutes beyond catch-up",
+			"from", mark, "to", w.From, "catch_up", j.catchUp)
+	}
+
+	items, err := j.list(w)
+	if err != nil {
+		return step < 0, j.fail(now, fmt.Errorf("reminders: list: %w", err))
+	}
+	queued := 0
+	for _, d := range Scan(w, items) {
+		ok, err := j.queueOnce(now, d)
+		if err != nil {
+			return step < 0, j.fail(now, err)
+		}
+		if ok {
+			queued++
+		}
+	}
+	if err := cache.Set(j.store, markKey, w.To, 0); err != nil {
+		return step < 0, j.fail(now, fmt.Errorf("reminders: write mark: %w", err))
+	}
+	if err := j.store.Sync(); err != nil {
+		return step < 0, j.fail(now, fmt.Errorf("reminders: %w", err))
+	}
+	j.status.LastRun, j.status.From, j.status.To = now, w.From, w.To
+	j.status.Queued, j.status.Error = queued, ""
+	if queued > 0 {
+		j.log.Info("reminders: queued", "count", queued, "from", w.From, "to", w.To)
+	}
+	return step < 0, nil
+}
+
+func (j *Job) fail(now time.Time, err error) error {
+	j.status.LastRun, j.status.Queued, j.status.Error = now, 0, err.Error()
+	return err
+}
+
+// queueOnce queues d unless its marker says it was queued before. The
+// notification is written before the marker: a crash in between queues it
+// again under the same ID, which replaces it rather than adding a second.
+func (j *Job) queueOnce(now time.Time, d Due) (bool, error) {
+	key := queuedPre + d.ID
+	if _, err := cache.Get[int64](j.store, key); err == nil {
+		return false, nil
+	} else if !errors.Is(err, cache.ErrMiss) {
+		return false, fmt.Errorf("reminders: read marker: %w", err)
+	}
+	n := Notification{
+		ID:          d.ID,
+		Message:     d.Message,
+		Expire:      now.Add(j.expire).Unix(),
+		DisplayTime: j.display,
+		Kind:        d.Kind,
+		Sound:       true,
+		Created:     now.Unix(),
+	}
+	if _, err := j.queue.put(n); err != nil {
+		return false, fmt.Errorf("reminders: %w", err)
+	}
+	// The marker must outlive every window that can contain d.At: at most
+	// catch-up after it. Markers are written and read while the clock
+	// reads about d.At, so a clock step between the two does not shorten
+	// them.
+	ttl := max(d.At.Sub(now), 0) + j.catchUp + markerKeep
+	if err := cache.Set(j.store, key, now.Unix(), ttl); err != nil {
+		return false, fmt.Errorf("reminders: write marker: %w", err)
+	}
+	return true, nil
+}
+
+// Register adds the job to s: once at start-up, then every minute at
+// second 0, never two runs at once.
+func (j *Job) Register(s gocron.Scheduler) error {
+	def, task, opts := j.definition()
+	job, err := s.NewJob(def, task, append(opts, gocron.WithStartAt(gocron.WithStartImmediately()))...)
+	if err != nil {
+		return fmt.Errorf("reminders: register: %w", err)
+	}
+	j.schedMu.Lock()
+	j.sched, j.job = s, job
+	j.schedMu.Unlock()
+	return nil
+}
+
+// Reschedule makes the scheduler compute the next run from the clock as it
+// reads now. After the clock steps back, gocron would otherwise wait for
+// the old next run and leave the job silent for the size of the step. Run
+// calls it when it sees such a step; it does nothing before Register.
+func (j *Job) Reschedule() error {
+	j.schedMu.Lock()
+	defer j.schedMu.Unlock()
+	if j.sched == nil {
+		return nil
+	}
+	def, task, opts := j.definition()
+	job, err := j.sched.Update(j.job.ID(), def, task, opts...)
+	if err != nil {
+		return fmt.Errorf("reminders: reschedule: %w", err)
+	}
+	j.job = job
+	j.log.Info("reminders: rescheduled after a clock step", "next_run", nextRun(job))
+	return nil
+}
+
+func nextRun(job gocron.Job) time.Time {
+	t, _ := job.NextRun()
+	return t
+}
+
+func (j *Job) definition() (gocron.JobDefinition, gocron.Task, []gocron.JobOption) {
+	task := gocron.NewTask(func(ctx context.Context) {
+		if err := j.Run(ctx); err != nil {
+			j.log.Warn("reminders: run failed", "error", err)
+		}
+	})
+	return gocron.CronJob("0 * * * * *", true), task, []gocron.JobOption{
+		gocron.WithName(jobName),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule),
+	}
+}
