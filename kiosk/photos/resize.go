@@ -40,83 +40,196 @@ func spans(n, m int) []span {
 	return s
 }
 
-// resample shrinks src to dw×dh (at most its own size) with an area
-// (box) filter: each destination pixel is the mean of the source area it
-// covers. It streams the source one row at a time, so beyond the output it
-// holds only a few rows; colours are composited onto black.
-func resample(src image.Image, dw, dh int) *image.RGBA {
-	b := src.Bounds()
-	sw, sh := b.Dx(), b.Dy()
-	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
-	if sw == 0 || sh == 0 {
-		return dst
-	}
-	read := rowReader(src)
-	xs, ys := spans(sw, dw), spans(sh, dh)
-	row := make([]uint8, 3*sw)
-	acc := make([]float32, 3*dw+3) // one row shrunk across; +3: spare for d+1 writes
-	cur := make([]float32, 3*dw)   // destination row cy
-	next := make([]float32, 3*dw)  // destination row cy+1
-	norm := float32(float64(dw) * float64(dh) / (float64(sw) * float64(sh)))
-	flush := func(y int, sum []float32) {
-		out := dst.Pix[y*dst.Stride : y*dst.Stride+4*dw]
-		for x := range dw {
-			for c := range 3 {
-				out[4*x+c] = clamp8(sum[3*x+c]*norm + 0.5)
-			}
-			out[4*x+3] = 0xFF
+// gather says which source pixels make destination pixel d along an axis
+// when n shrink to m: a part w0 of pixel i0, all pixels between, a part w1
+// of pixel i1 (i1 == i0 when one pixel covers it all, then w0 = n/m).
+type gather struct {
+	i0, i1 int
+	w0, w1 float32
+}
+
+func gathers(n, m int) []gather {
+	g := make([]gather, m)
+	for d := range g {
+		// In units of 1/m source pixel, d covers [d·n, (d+1)·n).
+		lo, hi := d*n, (d+1)*n
+		i0, i1 := lo/m, (hi-1)/m
+		g[d] = gather{i0: i0, i1: i1}
+		if i0 == i1 {
+			g[d].w0 = float32(hi-lo) / float32(m)
+			continue
 		}
+		g[d].w0 = float32((i0+1)*m-lo) / float32(m)
+		g[d].w1 = float32(hi-i1*m) / float32(m)
+	}
+	return g
+}
+
+// shrink resizes an image of ch interleaved 8-bit channels from sw×sh to
+// dw×dh (no bigger) with an area (box) filter: each destination pixel is
+// the mean of the source area it covers. It streams: row(y) gives source
+// row y, emit(y, v) takes destination row y as values in 0..255, and
+// beyond those only three destination rows are held.
+func shrink(sw, sh, dw, dh, ch int, row func(y int) []uint8, emit func(y int, v []float32)) {
+	xs, ys := gathers(sw, dw), spans(sh, dh)
+	acc := make([]float32, ch*dw) // one source row shrunk across
+	cur := make([]float32, ch*dw) // destination row cy
+	next := make([]float32, ch*dw)
+	norm := float32(float64(dw) * float64(dh) / (float64(sw) * float64(sh)))
+	flush := func(y int) {
+		for i := range cur {
+			cur[i] *= norm
+		}
+		emit(y, cur)
 	}
 	cy := 0
 	for y := range sh {
-		read(b.Min.Y+y, row)
-		clear(acc)
-		for x, s := range xs {
-			r, g, bl := float32(row[3*x]), float32(row[3*x+1]), float32(row[3*x+2])
-			i := 3 * s.d
-			if s.w == 1 {
-				acc[i] += r
-				acc[i+1] += g
-				acc[i+2] += bl
-				continue
+		r := row(y)
+		if ch == 1 {
+			for d, g := range xs {
+				a := g.w0 * float32(r[g.i0])
+				if g.i1 > g.i0 {
+					var mid uint32
+					for _, v := range r[g.i0+1 : g.i1] {
+						mid += uint32(v)
+					}
+					a += float32(mid) + g.w1*float32(r[g.i1])
+				}
+				acc[d] = a
 			}
-			w, v := s.w, 1-s.w
-			acc[i] += w * r
-			acc[i+1] += w * g
-			acc[i+2] += w * bl
-			acc[i+3] += v * r
-			acc[i+4] += v * g
-			acc[i+5] += v * bl
+		} else { // 3
+			for d, g := range xs {
+				p := r[3*g.i0 : 3*g.i1+3]
+				a0, a1, a2 := g.w0*float32(p[0]), g.w0*float32(p[1]), g.w0*float32(p[2])
+				if g.i1 > g.i0 {
+					var m0, m1, m2 uint32
+					for i := 3; i < len(p)-3; i += 3 {
+						m0, m1, m2 = m0+uint32(p[i]), m1+uint32(p[i+1]), m2+uint32(p[i+2])
+					}
+					l := p[len(p)-3:]
+					a0 += float32(m0) + g.w1*float32(l[0])
+					a1 += float32(m1) + g.w1*float32(l[1])
+					a2 += float32(m2) + g.w1*float32(l[2])
+				}
+				acc[3*d], acc[3*d+1], acc[3*d+2] = a0, a1, a2
+			}
 		}
 		s := ys[y]
 		if s.d != cy {
-			flush(cy, cur)
+			flush(cy)
 			cur, next = next, cur
 			clear(next)
 			cy = s.d
 		}
-		w, v := s.w, 1-s.w
-		for i, a := range acc[:3*dw] {
-			cur[i] += w * a
-		}
-		if v > 0 {
-			for i, a := range acc[:3*dw] {
-				next[i] += v * a
+		if s.w == 1 {
+			for i, a := range acc {
+				cur[i] += a
 			}
+			continue
+		}
+		w, v := s.w, 1-s.w
+		for i, a := range acc {
+			cur[i] += w * a
+			next[i] += v * a
 		}
 	}
-	flush(cy, cur)
+	flush(cy)
+}
+
+// resample shrinks src to dw×dh (at most its own size) with shrink,
+// compositing onto black. YCbCr images, as JPEG decodes them, are shrunk
+// plane by plane, which is about half the work of shrinking RGB.
+func resample(src image.Image, dw, dh int) *image.RGBA {
+	b := src.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	if b.Empty() {
+		return dst
+	}
+	if p, ok := src.(*image.YCbCr); ok && resampleYCbCr(p, dst) {
+		return dst
+	}
+	read := rowReader(src)
+	buf := make([]uint8, 3*b.Dx())
+	shrink(b.Dx(), b.Dy(), dw, dh, 3,
+		func(y int) []uint8 { read(b.Min.Y+y, buf); return buf },
+		func(y int, v []float32) {
+			out := dst.Pix[y*dst.Stride:]
+			for x := range dw {
+				out[4*x], out[4*x+1], out[4*x+2], out[4*x+3] = clamp8(v[3*x]), clamp8(v[3*x+1]), clamp8(v[3*x+2]), 0xFF
+			}
+		})
 	return dst
 }
 
+// resampleYCbCr shrinks the three planes of p into dst and converts; false
+// if p is not anchored at the origin, has an unknown subsampling, or its
+// chroma planes are smaller than dst (shrink doesn't enlarge).
+func resampleYCbCr(p *image.YCbCr, dst *image.RGBA) bool {
+	hs, vs, ok := subsampling(p.SubsampleRatio)
+	if !ok || p.Rect.Min != (image.Point{}) {
+		return false
+	}
+	w, h := p.Rect.Dx(), p.Rect.Dy()
+	cw, chh := (w+1<<hs-1)>>hs, (h+1<<vs-1)>>vs
+	dw, dh := dst.Rect.Dx(), dst.Rect.Dy()
+	if cw < dw || chh < dh {
+		return false
+	}
+	plane := func(pix []uint8, stride, pw, ph int) []uint8 {
+		out := make([]uint8, dw*dh)
+		shrink(pw, ph, dw, dh, 1,
+			func(y int) []uint8 { return pix[y*stride : y*stride+pw] },
+			func(y int, v []float32) {
+				for x, f := range v {
+					out[y*dw+x] = clamp8(f)
+				}
+			})
+		return out
+	}
+	ys := plane(p.Y, p.YStride, w, h)
+	cbs := plane(p.Cb, p.CStride, cw, chh)
+	crs := plane(p.Cr, p.CStride, cw, chh)
+	for i := range ys {
+		// color.YCbCrToRGB, inlined.
+		y1 := int32(ys[i]) * 0x10101
+		b1 := int32(cbs[i]) - 128
+		r1 := int32(crs[i]) - 128
+		dst.Pix[4*i] = clampFix(y1 + 91881*r1)
+		dst.Pix[4*i+1] = clampFix(y1 - 22554*b1 - 46802*r1)
+		dst.Pix[4*i+2] = clampFix(y1 + 116130*b1)
+		dst.Pix[4*i+3] = 0xFF
+	}
+	return true
+}
+
+// subsampling returns the chroma subsampling of r as shifts.
+func subsampling(r image.YCbCrSubsampleRatio) (hs, vs int, ok bool) {
+	switch r {
+	case image.YCbCrSubsampleRatio444:
+		return 0, 0, true
+	case image.YCbCrSubsampleRatio422:
+		return 1, 0, true
+	case image.YCbCrSubsampleRatio420:
+		return 1, 1, true
+	case image.YCbCrSubsampleRatio440:
+		return 0, 1, true
+	case image.YCbCrSubsampleRatio411:
+		return 2, 0, true
+	case image.YCbCrSubsampleRatio410:
+		return 2, 1, true
+	}
+	return 0, 0, false
+}
+
+// clamp8 rounds v to a byte, clamped.
 func clamp8(v float32) uint8 {
 	switch {
 	case v <= 0:
 		return 0
-	case v >= 255:
+	case v >= 254.5:
 		return 255
 	}
-	return uint8(v)
+	return uint8(v + 0.5)
 }
 
 // rowReader returns a function that writes row y of m as RGB triples,
@@ -201,20 +314,8 @@ func ycbcrRows(p *image.YCbCr, a []uint8, aStride int) func(y int, row []uint8) 
 	if p.Rect.Min != (image.Point{}) {
 		return nil
 	}
-	var hs, vs int // chroma subsampling as shifts
-	switch p.SubsampleRatio {
-	case image.YCbCrSubsampleRatio444:
-	case image.YCbCrSubsampleRatio422:
-		hs = 1
-	case image.YCbCrSubsampleRatio420:
-		hs, vs = 1, 1
-	case image.YCbCrSubsampleRatio440:
-		vs = 1
-	case image.YCbCrSubsampleRatio411:
-		hs = 2
-	case image.YCbCrSubsampleRatio410:
-		hs, vs = 2, 1
-	default:
+	hs, vs, ok := subsampling(p.SubsampleRatio)
+	if !ok {
 		return nil
 	}
 	w := p.Rect.Dx()

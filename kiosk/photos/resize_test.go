@@ -78,6 +78,26 @@ func TestSpans(t *testing.T) {
 	}
 }
 
+// Each destination pixel must gather exactly n/m source pixels' worth,
+// from the pixels under it.
+func TestGathers(t *testing.T) {
+	for _, c := range [][2]int{{4000, 1440}, {3000, 1080}, {7, 3}, {5, 5}, {100, 1}, {401, 120}, {3, 2}} {
+		n, m := c[0], c[1]
+		for d, g := range gathers(n, m) {
+			got := float64(g.w0)
+			if g.i1 > g.i0 {
+				got += float64(g.i1-g.i0-1) + float64(g.w1)
+			}
+			if want := float64(n) / float64(m); got < want-1e-4 || got > want+1e-4 {
+				t.Errorf("gathers(%d, %d)[%d] = %+v sums to %.5f, want %.5f", n, m, d, g, got, want)
+			}
+			if lo, hi := float64(d)*float64(n)/float64(m), float64(d+1)*float64(n)/float64(m); g.i0 != int(lo) || float64(g.i1) >= hi {
+				t.Errorf("gathers(%d, %d)[%d] = %+v, want pixels under [%.2f, %.2f)", n, m, d, g, lo, hi)
+			}
+		}
+	}
+}
+
 func TestResample(t *testing.T) {
 	t.Run("area mean", func(t *testing.T) {
 		// 3×1 → 2×1: pixel 0 is src 0 + half of src 1, pixel 1 the rest.
@@ -103,6 +123,42 @@ func TestResample(t *testing.T) {
 				if c := got.RGBAAt(x, y); absDiff(c.R, want.R) > 1 || absDiff(c.G, want.G) > 1 || absDiff(c.B, want.B) > 1 || c.A != 255 {
 					t.Fatalf("pixel (%d,%d) = %v, want %v", x, y, c, want)
 				}
+			}
+		}
+	})
+	// The plane-by-plane path for YCbCr must agree with shrinking RGB.
+	t.Run("YCbCr planes match RGB", func(t *testing.T) {
+		for _, c := range []struct {
+			ratio  image.YCbCrSubsampleRatio
+			sw, sh int
+			dw, dh int
+		}{
+			{image.YCbCrSubsampleRatio420, 403, 301, 120, 90},
+			{image.YCbCrSubsampleRatio422, 400, 300, 160, 120},
+			{image.YCbCrSubsampleRatio444, 300, 200, 300, 200}, // no shrink
+			{image.YCbCrSubsampleRatio420, 100, 80, 100, 80},   // chroma smaller than output: RGB path
+		} {
+			src := image.NewYCbCr(image.Rect(0, 0, c.sw, c.sh), c.ratio)
+			for y := range c.sh {
+				for x := range c.sw {
+					src.Y[src.YOffset(x, y)] = uint8(x*255/c.sw/2 + y*255/c.sh/2)
+					ci := src.COffset(x, y)
+					src.Cb[ci], src.Cr[ci] = uint8(100+x*50/c.sw), uint8(160-y*50/c.sh)
+				}
+			}
+			rgb := image.NewRGBA(src.Rect)
+			for y := range c.sh {
+				for x := range c.sw {
+					rgb.Set(x, y, src.At(x, y))
+				}
+			}
+			got, want := resample(src, c.dw, c.dh), resample(rgb, c.dw, c.dh)
+			worst := uint8(0)
+			for i := range got.Pix {
+				worst = max(worst, absDiff(got.Pix[i], want.Pix[i]))
+			}
+			if worst > 3 {
+				t.Errorf("%v %dx%d→%dx%d: differs from RGB by up to %d", c.ratio, c.sw, c.sh, c.dw, c.dh, worst)
 			}
 		}
 	})
