@@ -122,6 +122,8 @@ type Server struct {
 	issued   []string
 	reqs     []Request
 	recent   []time.Time
+	inFlight int
+	maxIn    int
 }
 
 // New starts a fake on 127.0.0.1, closed when the test ends.
@@ -187,9 +189,23 @@ func (s *Server) now() time.Time {
 	return time.Now()
 }
 
+// MaxInFlight is the most requests the fake ever served at once.
+func (s *Server) MaxInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxIn
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	s.mu.Lock()
+	s.inFlight++
+	s.maxIn = max(s.maxIn, s.inFlight)
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
 	sc := s.sc
 	form := url.Values{}
 	for k, v := range r.PostForm {
