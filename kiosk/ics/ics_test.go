@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -172,8 +173,7 @@ func TestExpandOverrides(t *testing.T) {
 	})
 	later := expand(t, f, time.Date(2026, 2, 1, 0, 0, 0, 0, berlin), time.Date(2026, 3, 8, 0, 0, 0, 0, berlin), berlin)
 	checkSpans(t, later, []spanCase{
-		{"Swim", []string{ // Feb 3 moved away, Feb 10 and 17 excluded by EXDATE
-			"2026-02-24T16:00:00Z 2026-02-24T17:00:00Z",
+		{"Swim", []string{ // Feb 3 moved away; EXDATE Feb 10 and 17 (a list) and Feb 24 (in UTC)
 			"2026-03-03T16:00:00Z 2026-03-03T17:00:00Z",
 		}},
 		{"Swim (moved out)", []string{"2026-03-01T16:00:00Z 2026-03-01T17:00:00Z"}},
@@ -308,11 +308,10 @@ func TestExpandMisc(t *testing.T) {
 					"2026-03-20T15:00:00Z 2026-03-20T17:00:00Z", // PERIOD with its own end
 					"2026-03-25T12:00:00Z 2026-03-25T12:30:00Z", // VALUE=DATE at DTSTART's clock
 				}},
-				{"Count and exdate", []string{ // COUNT=6 counts the two EXDATEs
+				{"Count and exdate", []string{ // COUNT=6 counts the EXDATEs: Mar 4 and 11, and Mar 18 by date
 					"2026-03-02T17:00:00Z 2026-03-02T18:00:00Z",
 					"2026-03-09T17:00:00Z 2026-03-09T18:00:00Z",
 					"2026-03-16T17:00:00Z 2026-03-16T18:00:00Z",
-					"2026-03-18T17:00:00Z 2026-03-18T18:00:00Z",
 				}},
 				{"Cancelled", nil},
 				{"A todo is not an event", nil},
@@ -643,7 +642,8 @@ func TestRefusedRules(t *testing.T) {
 		"FREQ=DAILY;UNTIL=2026",                 // bad UNTIL
 		"BYDAY=MO",                              // no FREQ
 		"FREQ=DAILY;COUNT=-1",                   // negative COUNT
-		"FREQ=MINUTELY;INTERVAL=7;BYHOUR=1;BYMINUTE=" + strings.Repeat("1,", 500) + "1", // too many values
+		"FREQ=MINUTELY;INTERVAL=7;BYHOUR=1;BYMINUTE=" + strings.Repeat("1,", 500) + "1",  // too many values
+		"FREQ=DAILY;BYHOUR=" + seq(0, 23) + ";BYMINUTE=" + seq(0, 59) + ";BYSECOND=0,30", // 2,880 times a day
 	} {
 		t.Run(rule, func(t *testing.T) {
 			feed := "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x@example.test\nDTSTART:20260302T100000Z\nRRULE:" + rule + "\nSUMMARY:X\nEND:VEVENT\nEND:VCALENDAR\n"
@@ -795,4 +795,13 @@ func mustRRule(t *testing.T, o rrule.ROption) *rrule.RRule {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// seq lists a..b for BYxxx values.
+func seq(a, b int) string {
+	var parts []string
+	for i := a; i <= b; i++ {
+		parts = append(parts, strconv.Itoa(i))
+	}
+	return strings.Join(parts, ",")
 }

@@ -3,6 +3,7 @@ package ics
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,13 +80,19 @@ func checkRule(o *rrule.ROption, dtstart time.Time) error {
 	if o.Count < 0 {
 		return errors.New("negative COUNT")
 	}
-	for _, l := range [][]int{o.Bysetpos, o.Bymonth, o.Bymonthday, o.Byyearday, o.Byweekno, o.Byhour, o.Byminute, o.Bysecond} {
-		if len(l) > maxByValues {
+	for _, l := range []*[]int{&o.Bysetpos, &o.Bymonth, &o.Bymonthday, &o.Byyearday, &o.Byweekno, &o.Byhour, &o.Byminute, &o.Bysecond} {
+		if len(*l) > maxByValues {
 			return errors.New("too many BY values")
 		}
+		slices.Sort(*l)
+		*l = slices.Compact(*l)
 	}
 	if len(o.Byweekday) > maxByValues {
 		return errors.New("too many BY values")
+	}
+	// rrule-go builds every BYHOUR×BYMINUTE×BYSECOND time of day up front.
+	if max(len(o.Byhour), 1)*max(len(o.Byminute), 1)*max(len(o.Bysecond), 1) > 24*60 {
+		return errors.New("more than one time of day per minute")
 	}
 	if len(o.Byweekno) > 0 && o.Freq != rrule.YEARLY {
 		return errors.New("BYWEEKNO needs FREQ=YEARLY")
