@@ -103,7 +103,7 @@ func NewClient(opts Options) *Client {
 		opts.TicketPaths = []string{PathTicket, PathTicketOld}
 	}
 	c := &Client{opts: opts, log: opts.Logger, now: opts.Now,
-		fp: Fingerprint(opts.LoginID, opts.LoginType, opts.Password)}
+		fp: Fingerprint(opts.Password, opts.LoginID, opts.LoginType, opts.UserAgent, opts.Endpoint)}
 	if opts.HTTPClient != nil {
 		c.hc = *opts.HTTPClient
 	} else {
@@ -119,9 +119,6 @@ func NewClient(opts Options) *Client {
 	}
 	return c
 }
-
-// Fingerprint identifies the client's credentials for a Gate.
-func (c *Client) Fingerprint() string { return c.fp }
 
 // Reservations runs one refresh: a login if there is no session, the list
 // (all pages), and the ticket details of the reservations it returns: those
@@ -168,7 +165,7 @@ func (cy *cycle) refresh(maxShown int) ([]Reservation, error) {
 	c := cy.c
 	if !c.loggedIn {
 		if err := cy.login(); err != nil {
-			return nil, err
+			return nil, wrap("", err)
 		}
 	}
 	all, err := cy.list()
@@ -194,15 +191,28 @@ func (cy *cycle) refresh(maxShown int) ([]Reservation, error) {
 	return shown, nil
 }
 
-// wrap adds the operation to an error, except to the two a caller shows as
-// they are.
+// wrap adds the operation (if any) and "srt: " to an error, except to the
+// two a caller shows as they are.
 func wrap(op string, err error) error {
+	var b *BlockedError
+	var cr *CredentialsError
+	switch {
+	case errors.As(err, &b) || errors.As(err, &cr):
+		return err
+	case op == "":
+		return fmt.Errorf("srt: %w", err)
+	}
+	return fmt.Errorf("srt: %s: %w", op, err)
+}
+
+// loginError names a failed login; refusals and blocks pass as they are.
+func loginError(err error) error {
 	var b *BlockedError
 	var cr *CredentialsError
 	if errors.As(err, &b) || errors.As(err, &cr) {
 		return err
 	}
-	return fmt.Errorf("srt: %s: %w", op, err)
+	return fmt.Errorf("log in: %w", err)
 }
 
 // list reads every page of the reservation list. Page numbers are 0-based
@@ -330,10 +340,10 @@ func (cy *cycle) login() error {
 		err = errors.New("answered with the login page")
 	}
 	if err != nil {
-		return wrap("log in", err)
+		return loginError(err)
 	}
 	if err := c.readLogin(body); err != nil {
-		return wrap("log in", err)
+		return loginError(err)
 	}
 	c.loggedIn = true
 	c.log.Info("srt: logged in")
@@ -343,7 +353,6 @@ func (cy *cycle) login() error {
 // loginAnswer is the part of the login answer we read. The rest echoes the
 // password and holds the member's name and phone number: never log it.
 type loginAnswer struct {
-	Code   text            `json:"RTNCD"`
 	Msg    text            `json:"MSG"`
 	User   rows[loginUser] `json:"userMap"`
 	Status rows[status]    `json:"resultMap"` // what a gated client gets
@@ -381,7 +390,10 @@ func (c *Client) readLogin(body []byte) error {
 	case strings.Contains(flat, "비밀번호오류"), strings.Contains(flat, "비밀번호가일치하지"), strings.Contains(flat, "비밀번호가틀"):
 		return &CredentialsError{Reason: "wrong password"}
 	}
-	return fmt.Errorf("SR did not log in (RTNCD %q): %s", sanitize(a.Code.str()), c.scrub(msg))
+	if msg = c.scrub(msg); msg == "" {
+		msg = "no message"
+	}
+	return errors.New("SR did not log in: " + msg)
 }
 
 // scrub removes the credentials from server text before it goes into an

@@ -310,9 +310,10 @@ func TestTransientFailures(t *testing.T) {
 				if err == nil || errors.Is(err, ErrCredentials) || errors.Is(err, ErrBlocked) {
 					t.Fatalf("refresh %d: got %v, want a plain error", i, err)
 				}
-				if !strings.HasPrefix(err.Error(), "srt: ") {
-					t.Errorf("error %q does not name its source", err)
+				if !strings.HasPrefix(err.Error(), "srt: ") || strings.Count(err.Error(), "srt:") != 1 {
+					t.Errorf("error %q does not name its source once", err)
 				}
+				t.Log(err)
 				want := tc.paths
 				if i > 0 && want[0] == login && len(want) > 1 {
 					want = want[1:] // logged in: the session is reused

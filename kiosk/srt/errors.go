@@ -25,7 +25,7 @@ type CredentialsError struct {
 }
 
 func (e *CredentialsError) Error() string {
-	return "srt: login refused: " + e.Reason + "; no more attempts until trains.srt login_id, login_type or password change"
+	return "srt: login refused: " + e.Reason + "; no more attempts until trains.srt login_id, login_type, password or user_agent change"
 }
 
 // Is makes errors.Is(err, ErrCredentials) true.
@@ -56,9 +56,9 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	if e.Msg == "" {
-		return "srt: SR answered FAIL " + e.Code
+		return "SR answered FAIL " + e.Code
 	}
-	return "srt: SR answered FAIL " + e.Code + ": " + e.Msg
+	return "SR answered FAIL " + e.Code + ": " + e.Msg
 }
 
 // errSessionExpired is the S111 answer, the HTML login page or a redirect to

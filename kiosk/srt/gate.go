@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -67,15 +68,16 @@ func (g *Gate) Record(now time.Time, fp string, err error) error {
 	return err
 }
 
-// Fingerprint identifies a set of credentials without revealing them: a
-// PBKDF2-SHA256 of the password salted with the login id and type. Only
-// this is stored, so the store holds no password and a changed password,
-// id or login type reads as new credentials.
-func Fingerprint(loginID, loginType, password string) string {
-	salt := []byte("kiosk/srt gate\x00" + loginType + "\x00" + loginID)
-	key, err := pbkdf2.Key(sha256.New, password, salt, 10000, 16)
+// Fingerprint identifies a login attempt's inputs without revealing them:
+// a PBKDF2-SHA256 of the password salted with the rest (the client passes
+// login id, login type, user agent and endpoint). Only this is stored, so
+// the store holds no password, and a change to any input reads as new
+// credentials: SR has refused good passwords from an outdated app UA.
+func Fingerprint(password string, salt ...string) string {
+	s := []byte("kiosk/srt gate\x00" + strings.Join(salt, "\x00"))
+	key, err := pbkdf2.Key(sha256.New, password, s, 10000, 16)
 	if err != nil { // only in FIPS mode with unusual parameters
-		sum := sha256.Sum256(append(salt, password...))
+		sum := sha256.Sum256(append(s, password...))
 		key = sum[:16]
 	}
 	return hex.EncodeToString(key)

@@ -44,7 +44,7 @@ func TestGateBlocks(t *testing.T) {
 
 func TestGateCredentials(t *testing.T) {
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
-	old, fixed := Fingerprint("010-0000-0000", "auto", "old"), Fingerprint("010-0000-0000", "auto", "new")
+	old, fixed := Fingerprint("old", "010-0000-0000", "auto"), Fingerprint("new", "010-0000-0000", "auto")
 	var g Gate
 	err := g.Record(now, old, &CredentialsError{Reason: "wrong password"})
 	if !errors.Is(err, ErrCredentials) {

@@ -49,9 +49,13 @@ func Reminders(r Reservation, departBefore, payBefore int, locale string) []Due 
 	return out
 }
 
-// reminderID hashes the reservation number, so the queue does not hold it.
+// reminderID names a reminder by train, departure and the time it is due,
+// not by reservation number: that is not stored (Reservation.PNR is not in
+// its JSON), and two bookings on one train need one reminder.
 func reminderID(kind string, r Reservation, at time.Time) string {
-	sum := sha256.Sum256([]byte(kind + "\x00" + r.PNR + "\x00" + r.Train + "\x00" + strconv.FormatInt(at.Unix(), 10)))
+	key := strings.Join([]string{kind, r.Train, r.DepartureStation, strconv.FormatInt(r.Departure.Unix(), 10),
+		strconv.FormatInt(at.Unix(), 10)}, "\x00")
+	sum := sha256.Sum256([]byte(key))
 	return "srt:" + kind + ":" + hex.EncodeToString(sum[:8])
 }
 

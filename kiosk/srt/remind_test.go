@@ -67,4 +67,9 @@ func TestReminders(t *testing.T) {
 	if Reminders(moved, 60, 30, "ko")[0].ID == a[0].ID {
 		t.Error("a changed departure kept its reminder ID")
 	}
+	stored := hold
+	stored.PNR = "" // the store keeps no reservation number
+	if Reminders(stored, 60, 30, "ko")[0].ID != a[0].ID {
+		t.Error("the ID depends on the reservation number")
+	}
 }

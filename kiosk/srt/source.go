@@ -55,3 +55,12 @@ func (s *Source) Fetch(ctx context.Context) ([]Reservation, error) {
 	}
 	return rs, err
 }
+
+// CredentialsChanged reports whether the stored gate holds a refusal of
+// other credentials than the client's: the config was fixed since. The
+// caller may then source.Reset the source at start-up, so the new
+// credentials are tried at once rather than after the failure back-off.
+func (s *Source) CredentialsChanged() bool {
+	g, err := cache.Get[Gate](s.store, GateKey)
+	return err == nil && g.Refused != "" && g.Refused != s.client.fp
+}

@@ -143,15 +143,23 @@ func TestSourceWrongPasswordAcrossRestarts(t *testing.T) {
 		if err := source.Reset(k.store, "SRT"); err != nil {
 			t.Fatal(err)
 		}
-		_, err, paths = k.start().refresh()
+		p := k.start()
+		if p.src.CredentialsChanged() {
+			t.Error("same credentials reported as changed")
+		}
+		_, err, paths = p.refresh()
 		if !errors.Is(err, srt.ErrCredentials) || len(paths) != 0 {
 			t.Fatalf("restart %d: %v, requests %v", i, err, paths)
 		}
 	}
 
 	k.opts.Password = "the-real-one" // the config is fixed
-	k.clk.Add(3 * time.Hour)
-	e, err, paths := k.start().refresh()
+	p := k.start()
+	if !p.src.CredentialsChanged() {
+		t.Fatal("new credentials not noticed")
+	}
+	source.Reset(k.store, "SRT") // at start-up: no need to wait out the back-off
+	e, err, paths := p.refresh()
 	if err != nil || len(e.Value) != 3 || count(paths, srttest.PathLogin) != 1 {
 		t.Fatalf("new password: %v, requests %v", err, paths)
 	}

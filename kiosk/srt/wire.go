@@ -78,6 +78,11 @@ func (r *rows[T]) UnmarshalJSON(b []byte) error {
 		}
 		*r = rows[T]{v}
 	case b[0] == '[':
+		var all []T
+		if json.Unmarshal(b, &all) == nil { // the usual case: every element an object
+			*r = all
+			return nil
+		}
 		var raw []json.RawMessage
 		if err := json.Unmarshal(b, &raw); err != nil {
 			return err
