@@ -136,6 +136,15 @@ func (x *expander) series(c *component, overrides map[string]*component) {
 	allDay := c.start.kind == kindDate
 	zone := c.start.zoneOf(loc)
 
+	if c.rule == nil && len(c.rdates) == 0 && len(c.exdates) == 0 && len(overrides) == 0 {
+		// Most events happen once: no sets to build.
+		start, end := x.span(c, c.start.wall, nil)
+		if (calendar.Event{Start: start, End: end}).Overlaps(x.from, x.to) {
+			x.add(c, x.instanceKey(allDay, c.start.wall, zone), start, end)
+		}
+		return
+	}
+
 	// The window on the series' wall clock, widened by the event's length
 	// and a day for offsets.
 	lo := wallOf(x.from, zone).Add(-c.maxLength() - 26*time.Hour)

@@ -9,6 +9,9 @@ import (
 // parser handles badly before the parser sees it:
 //   - each BEGIN recurses once, so deep nesting would exhaust the stack
 //     (fatal, not a panic); nesting stops at maxDepth;
+//   - a component is held in memory whole, at some 150 bytes a line even
+//     for a 4-byte line, so one top-level component (a VEVENT with its
+//     alarms) may have at most maxComponentLines lines;
 //   - each property parameter makes the parser copy the whole line, so a
 //     line's cost is about (parameters+1) × length; the sum over all lines
 //     may not exceed paramCostPerByte × input + paramCostBase, which real
@@ -34,18 +37,21 @@ type guard struct {
 	head    [6]byte
 	headN   int
 	depth   int
+	lines   int // logical lines in the current top-level component
 }
 
 const (
-	maxDepth         = 10
-	paramCostPerByte = 8
-	paramCostBase    = 1 << 20
+	maxDepth          = 10
+	maxComponentLines = 10_000
+	paramCostPerByte  = 8
+	paramCostBase     = 1 << 20
 )
 
 var (
 	errTooDeep    = errors.New("components nested too deep")
 	errTooCostly  = errors.New("too many property parameters for the input size")
 	errBadNesting = errors.New("END without BEGIN")
+	errTooLong    = errors.New("component with too many lines")
 )
 
 func newGuard(r io.Reader) *guard { return &guard{r: r, atStart: true} }
@@ -73,6 +79,14 @@ func (g *guard) step(c byte) error {
 		}
 		g.committed += (g.params + 1) * g.length
 		g.length, g.params, g.inValue, g.quoted, g.headN = 0, 0, false, false, 0
+		if g.depth >= 2 { // inside VCALENDAR and a component
+			g.lines++
+			if g.lines > maxComponentLines {
+				return errTooLong
+			}
+		} else {
+			g.lines = 0
+		}
 	}
 	switch c {
 	case '\n':

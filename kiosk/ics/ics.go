@@ -74,8 +74,9 @@ type alarm struct {
 }
 
 const (
-	// maxComponents bounds the VEVENTs kept from one feed.
-	maxComponents = 100_000
+	// maxComponents bounds the VEVENTs kept from one feed, some 500 bytes
+	// each; 20 MiB of real events is about 40,000.
+	maxComponents = 50_000
 	// maxWarnings bounds Feed.Warnings; the last line counts the rest.
 	maxWarnings = 50
 	// maxListValues bounds the values of one RDATE or EXDATE property.

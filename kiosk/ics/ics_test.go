@@ -674,6 +674,7 @@ func TestParseErrors(t *testing.T) {
 		{"deep nesting", "BEGIN:VCALENDAR\n" + strings.Repeat("BEGIN:X\n", 100_000), errTooDeep},
 		{"folded deep nesting", "BEGIN:VCALENDAR\n" + strings.Repeat("BEG\n IN:X\n", 1000), errTooDeep},
 		{"parameter bomb", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nX" + strings.Repeat(";A=B", 500_000) + ":v\nEND:VEVENT\nEND:VCALENDAR\n", errTooCostly},
+		{"huge event", "BEGIN:VCALENDAR\nBEGIN:VEVENT\n" + strings.Repeat("X:y\n", 20_000) + "END:VEVENT\nEND:VCALENDAR\n", errTooLong},
 		{"END without BEGIN", "BEGIN:VCALENDAR\nEND:VCALENDAR\nEND:VCALENDAR\n", errBadNesting},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
