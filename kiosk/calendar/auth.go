@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -188,6 +189,24 @@ func oauthProblem(err error) string {
 	return fmt.Sprintf("Google said %q", re.ErrorCode)
 }
 
+// chownLikeDir gives f the owner of dir when run as root, so a token that
+// `sudo kiosk auth google` saves in the service's state directory (owned by
+// its DynamicUser) stays readable by the service.
+func chownLikeDir(f *os.File, dir string) error {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok || st.Uid == 0 {
+		return nil
+	}
+	return f.Chown(int(st.Uid), int(st.Gid))
+}
+
 // writeFileAtomic writes data with mode 0600 next to path, syncs it and
 // renames it over path, so a crash leaves the old file or the new one.
 func writeFileAtomic(path string, data []byte) (err error) {
@@ -206,6 +225,10 @@ func writeFileAtomic(path string, data []byte) (err error) {
 		}
 	}()
 	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if err := chownLikeDir(f, dir); err != nil {
 		f.Close()
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -278,5 +279,31 @@ func TestAuthorizeDeviceCanceled(t *testing.T) {
 	err := AuthorizeDevice(ctx, f.options(t, TokenPath(t.TempDir())), &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "google auth: wait for approval") {
 		t.Errorf("got %v, want the wait to end with the context", err)
+	}
+}
+
+func TestAuthorizeDeviceOwner(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to hand the file to another owner")
+	}
+	// The service's state directory belongs to its DynamicUser; root runs
+	// `kiosk auth google`.
+	dir := t.TempDir()
+	if err := os.Chown(dir, 61234, 61234); err != nil {
+		t.Fatal(err)
+	}
+	f := newFakeDevice(t, granted(fakeRefreshToken))
+	path := TokenPath(dir)
+	if err := AuthorizeDevice(context.Background(), f.options(t, path), &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	if st.Uid != 61234 || st.Gid != 61234 || fi.Mode().Perm() != 0o600 {
+		t.Errorf("token file: uid %d gid %d mode %v, want 61234 61234 0600", st.Uid, st.Gid, fi.Mode().Perm())
 	}
 }
