@@ -205,8 +205,8 @@ func (j *Job) fail(now time.Time, err error) error {
 }
 
 // queueOnce queues d unless its marker says it was queued before. The
-// notification is written before the marker: a crash in between queues it
-// again under the same ID, which replaces it rather than adding a second.
+// notification is written before the marker; after a crash in between, the
+// notification is found in the queue and only the marker is written.
 func (j *Job) queueOnce(now time.Time, d Due) (bool, error) {
 	key := queuedPre + d.ID
 	if _, err := cache.Get[int64](j.store, key); err == nil {
@@ -214,6 +214,7 @@ func (j *Job) queueOnce(now time.Time, d Due) (bool, error) {
 	} else if !errors.Is(err, cache.ErrMiss) {
 		return false, fmt.Errorf("reminders: read marker: %w", err)
 	}
+	queued := !j.queue.has(d.ID)
 	n := Notification{
 		ID:          d.ID,
 		Message:     d.Message,
@@ -223,8 +224,10 @@ func (j *Job) queueOnce(now time.Time, d Due) (bool, error) {
 		Sound:       true,
 		Created:     now.Unix(),
 	}
-	if _, err := j.queue.put(n); err != nil {
-		return false, fmt.Errorf("reminders: %w", err)
+	if queued {
+		if _, err := j.queue.put(n); err != nil {
+			return false, fmt.Errorf("reminders: %w", err)
+		}
 	}
 	// The marker must outlive every window that can contain d.At: at most
 	// catch-up after it. Markers are written and read while the clock
@@ -234,7 +237,7 @@ func (j *Job) queueOnce(now time.Time, d Due) (bool, error) {
 	if err := cache.Set(j.store, key, now.Unix(), ttl); err != nil {
 		return false, fmt.Errorf("reminders: write marker: %w", err)
 	}
-	return true, nil
+	return queued, nil
 }
 
 // Register adds the job to s: once at start-up, then every minute at
@@ -255,14 +258,23 @@ func (j *Job) Register(s gocron.Scheduler) error {
 // reads now. After the clock steps back, gocron would otherwise wait for
 // the old next run and leave the job silent for the size of the step. Run
 // calls it when it sees such a step; it does nothing before Register.
+//
+// It replaces the gocron job with a new one rather than calling
+// s.Update: called from the running task, Update can race with the
+// executor's rescheduling of that very run, which then moves the updated
+// job's first run a minute on. Messages about the removed job's ID are
+// ignored.
 func (j *Job) Reschedule() error {
 	j.schedMu.Lock()
 	defer j.schedMu.Unlock()
 	if j.sched == nil {
 		return nil
 	}
+	if err := j.sched.RemoveJob(j.job.ID()); err != nil && !errors.Is(err, gocron.ErrJobNotFound) {
+		return fmt.Errorf("reminders: reschedule: %w", err)
+	}
 	def, task, opts := j.definition()
-	job, err := j.sched.Update(j.job.ID(), def, task, opts...)
+	job, err := j.sched.NewJob(def, task, opts...)
 	if err != nil {
 		return fmt.Errorf("reminders: reschedule: %w", err)
 	}

@@ -235,3 +235,30 @@ func TestJobListError(t *testing.T) {
 		t.Errorf("run after the failure queued %d, want 1", n)
 	}
 }
+
+// TestJobCrashBetweenWrites: a crash left the notification queued but not
+// its marker. The next run writes the marker and leaves the notification
+// as it was.
+func TestJobCrashBetweenWrites(t *testing.T) {
+	seoul := mustLoad(t, "Asia/Seoul")
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 22, h, m, 0, 0, seoul) }
+	e := newEnv(t, at(10, 0))
+	e.events = []calendar.Event{ev("A", at(10, 30))}
+	w, _ := Plan(at(10, 0), time.Time{}, 10*time.Minute)
+	due := EventDues(e.events, w, e.rules)
+	if _, err := e.queue.put(Notification{ID: due[0].ID, Message: "written before the crash", Expire: at(10, 10).Unix(), Kind: KindEvent}); err != nil {
+		t.Fatal(err)
+	}
+	e.restart()
+	if n := e.run(at(10, 0).Add(20 * time.Second)); n != 0 {
+		t.Errorf("queued %d, want 0", n)
+	}
+	got := e.queue.Active(e.clock.now())
+	if len(got) != 1 || got[0].Message != "written before the crash" || got[0].Created != at(10, 0).Unix() {
+		t.Fatalf("queue %+v", got)
+	}
+	e.queue.Delete(got[0].ID)
+	if n := e.run(at(10, 0).Add(40 * time.Second)); n != 0 {
+		t.Errorf("queued %d after Delete: the marker was not written", n)
+	}
+}

@@ -130,6 +130,13 @@ func (q *Queue) put(n Notification) (Notification, error) {
 	return n, nil
 }
 
+// has reports whether id is queued (expired or not yet dropped).
+func (q *Queue) has(id string) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return slices.ContainsFunc(q.entries, func(e entry) bool { return e.N.ID == id })
+}
+
 // Delete removes the notification id; found is false if it was not queued.
 // A reminder deleted this way is not queued again.
 func (q *Queue) Delete(id string) (found bool, err error) {

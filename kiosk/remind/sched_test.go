@@ -1,0 +1,138 @@
+package remind
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+	"github.com/google/uuid"
+	"github.com/jonboulle/clockwork"
+
+	"kiosk/cache"
+	"kiosk/kiosk/config"
+)
+
+// steppedClock is a fake clock whose wall reading can step while its
+// timers, like Linux's, keep monotonic time.
+type steppedClock struct {
+	*clockwork.FakeClock
+	base time.Time
+
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *steppedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.FakeClock.Now().Add(c.offset)
+}
+func (c *steppedClock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
+func (c *steppedClock) Until(t time.Time) time.Duration { return t.Sub(c.Now()) }
+func (c *steppedClock) elapsed() time.Duration          { return c.FakeClock.Now().Sub(c.base) }
+
+func (c *steppedClock) step(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// TestRegister runs the job under gocron on a fake clock: once at start,
+// then at second 0; after the clock steps an hour back, the job
+// reschedules itself instead of falling silent for the hour, which a job
+// left alone does.
+func TestRegister(t *testing.T) {
+	seoul := mustLoad(t, "Asia/Seoul")
+	at := func(h, m, s int) time.Time { return time.Date(2026, 11, 22, h, m, s, 0, seoul) }
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+
+	t0 := at(9, 59, 30)
+	clk := &steppedClock{FakeClock: clockwork.NewFakeClockAt(t0), base: t0}
+	store, err := cache.Open("", clk.Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	q, err := NewQueue(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := NewJob(q, config.Reminders{}, func(Window) ([]Due, error) { return nil, nil }, nil)
+	job.mono = clk.elapsed
+
+	done := make(chan struct{}, 10)
+	s, err := gocron.NewScheduler(gocron.WithClock(clk), gocron.WithLocation(seoul),
+		gocron.WithGlobalJobOptions(gocron.WithEventListeners(gocron.AfterJobRuns(func(_ uuid.UUID, name string) {
+			if name == jobName {
+				done <- struct{}{}
+			}
+		}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown()
+	if err := job.Register(s); err != nil {
+		t.Fatal(err)
+	}
+	// A job left alone, with the same schedule.
+	control, err := s.NewJob(gocron.CronJob("0 * * * * *", true), gocron.NewTask(func() {}),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule), gocron.WithName("control"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+
+	wait := func(what string, minute time.Time) {
+		t.Helper()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			t.Fatalf("%s: no run", what)
+		}
+		// gocron frees the singleton slot just after the listener returns;
+		// a timer fired before that would skip the next run. Real runs are a
+		// minute apart, fake ones are not: give the runner a moment.
+		time.Sleep(10 * time.Millisecond)
+		if got := job.Status().From; !got.Equal(minute) {
+			t.Fatalf("%s: covered from %s, want %s", what, got.Format("15:04:05"), minute.Format("15:04:05"))
+		}
+	}
+	advance := func(d time.Duration) {
+		t.Helper()
+		if err := clk.BlockUntilContext(ctx, 2); err != nil { // both jobs' timers armed
+			t.Fatal(err)
+		}
+		clk.Advance(d)
+	}
+
+	wait("start-up run at 09:59:30", at(9, 59, 0))
+	advance(30 * time.Second)
+	wait("run at 10:00:00", at(10, 0, 0))
+
+	clk.step(-time.Hour - 17*time.Second)
+	advance(time.Minute) // the timers armed for 10:01 fire at 09:00:43 wall
+	wait("run after the step", at(9, 0, 0))
+	if j := job.Status().Jump; j == nil || j.Seconds != -3617 {
+		t.Errorf("jump %+v, want -3617 s", j)
+	}
+	if err := clk.BlockUntilContext(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if next, _ := control.NextRun(); next.Before(at(9, 30, 0)) {
+		t.Errorf("control job's next run %s: gocron no longer falls silent, Reschedule may be moot", next.Format("15:04:05"))
+	}
+	for _, j := range s.Jobs() {
+		if j.Name() == jobName {
+			if next, _ := j.NextRun(); !next.Equal(at(9, 1, 0)) {
+				t.Errorf("reminder job's next run %s, want 09:01:00", next.Format("15:04:05"))
+			}
+		}
+	}
+	advance(17 * time.Second)
+	wait("run at 09:01:00", at(9, 1, 0))
+	advance(time.Minute)
+	wait("run at 09:02:00", at(9, 2, 0))
+}
