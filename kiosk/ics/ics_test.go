@@ -398,6 +398,35 @@ func TestExpandOutlookZones(t *testing.T) {
 	}
 }
 
+func TestResolveZone(t *testing.T) {
+	for _, tc := range []struct {
+		tzid string
+		want string // "" for an error
+	}{
+		{"Europe/Berlin", "Europe/Berlin"},
+		{"W. Europe Standard Time", "Europe/Berlin"},
+		{`"Eastern Standard Time"`, "America/New_York"},
+		{"Korea Standard Time", "Asia/Seoul"},
+		{"/mozilla.org/20050126_1/Europe/Berlin", "Europe/Berlin"},
+		{"/freeassociation.sourceforge.net/Tzfile/Asia/Seoul", "Asia/Seoul"},
+		{"tzone://Microsoft/Utc", "UTC"},
+		{"tzone://Microsoft/Custom", ""},
+		{"Local", ""},
+		{"../../../etc/passwd", ""},
+		{"", ""},
+		{"Customized Time Zone", ""}, // only with its VTIMEZONE
+	} {
+		z := &zones{}
+		loc, err := z.lookup(tc.tzid)
+		switch {
+		case tc.want == "" && err == nil:
+			t.Errorf("%q: got %s, want an error", tc.tzid, loc)
+		case tc.want != "" && (err != nil || loc.String() != tc.want):
+			t.Errorf("%q: got %v, %v; want %s", tc.tzid, loc, err, tc.want)
+		}
+	}
+}
+
 // Every Windows name in the table maps to a zone the binary can load.
 func TestWindowsZonesLoad(t *testing.T) {
 	for win, iana := range windowsZones {

@@ -57,6 +57,9 @@ func (z *zones) resolve(tzid string) (*time.Location, error) {
 			return loc, nil
 		}
 	}
+	if rest, ok := strings.CutPrefix(name, "tzone://Microsoft/"); ok && strings.EqualFold(rest, "Utc") {
+		return time.UTC, nil // Office 365 publishing
+	}
 	if i := ianaSuffix(name); i > 0 {
 		if loc, ok := loadIANA(name[i:]); ok {
 			return loc, nil
