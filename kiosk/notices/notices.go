@@ -176,10 +176,10 @@ func (f *Feeds) Refresh(ctx context.Context) error {
 // Board returns each feed's newest keep items not older than keep_days at
 // now, feeds in configured order, newest first within a feed, dates in the
 // configured zone. An item without a date is dated when the kiosk first saw
-// it.
+// it. It reads memory only.
 func (f *Feeds) Board(now time.Time) []Item {
 	snap := *f.snap.Load()
-	var out []Item
+	out := []Item{} // JSON [], not null
 	for i, fd := range f.feeds {
 		cutoff := f.cutoff(fd, now)
 		n := 0

@@ -2,6 +2,7 @@ package notices
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -286,5 +287,12 @@ func TestKeepAndKeepDays(t *testing.T) {
 		if got := titles(f.Board(tt.at)); !slices.Equal(got, tt.want) {
 			t.Errorf("Board(%v) = %q, want %q", tt.at, got, tt.want)
 		}
+	}
+	if b, _ := json.Marshal(f.Board(c.now().Add(30 * 24 * time.Hour))); string(b) != "[]" {
+		t.Errorf("empty board as JSON: %s", b)
+	}
+	b, _ := json.Marshal(f.Board(c.now())[0])
+	if want := `{"source":"학사공지","title":"다섯","link":"https://example.ac.kr/bbs/view?no=5","published":"2026-11-22T08:00:00+09:00"}`; string(b) != want {
+		t.Errorf("item as JSON:\n got %s\nwant %s", b, want)
 	}
 }
