@@ -28,6 +28,7 @@ type EventRules struct {
 func EventDues(events []calendar.Event, w Window, r EventRules) []Due {
 	var out []Due
 	def := [1]int{r.DefaultMinutes}
+	from, to := w.From.UnixNano(), w.To.UnixNano() // integer compares: this loop sees every event
 	for i := range events {
 		e := &events[i]
 		start := e.Start
@@ -38,14 +39,15 @@ func EventDues(events []calendar.Event, w Window, r EventRules) []Due {
 		if len(mins) == 0 && !e.AllDay && r.DefaultMinutes > 0 {
 			mins = def[:]
 		}
+		startNs := start.UnixNano()
 		for _, m := range mins {
 			if m < 0 {
 				continue
 			}
-			at := start.Add(-time.Duration(m) * time.Minute)
-			if !w.Contains(at) {
+			if at := startNs - int64(m)*int64(time.Minute); at < from || at >= to {
 				continue
 			}
+			at := start.Add(-time.Duration(m) * time.Minute)
 			out = append(out, Due{
 				ID:       makeID("ev-", e.Calendar, e.ID, unixNano(start), strconv.Itoa(m)),
 				At:       at,

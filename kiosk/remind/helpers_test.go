@@ -60,7 +60,7 @@ func (c *clock) set(t time.Time) { c.advance(t.Sub(c.now())) }
 
 // env is a job over an in-memory store whose events the test changes.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	clock  *clock
 	store  *cache.Store
 	queue  *Queue
@@ -70,7 +70,7 @@ type env struct {
 	cfg    config.Reminders
 }
 
-func newEnv(t *testing.T, start time.Time) *env {
+func newEnv(t testing.TB, start time.Time) *env {
 	t.Helper()
 	e := &env{t: t, clock: &clock{wall: start}}
 	store, err := cache.Open("", e.clock.now, nil)
