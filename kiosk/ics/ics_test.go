@@ -788,6 +788,7 @@ func TestParseValues(t *testing.T) {
 		{"P1H", duration{}, false},
 		{"PT1D", duration{}, false},
 		{"P99999999999D", duration{}, false},
+		{"P400000000W", duration{}, false}, // 7×n past a 32-bit int
 		{"30M", duration{}, false},
 	} {
 		got, err := parseDuration(tc.in)

@@ -263,9 +263,13 @@ func rebase(o *rrule.ROption, lo time.Time) {
 		k = (int(lo.Sub(day0)/(24*time.Hour)) - 1) / n
 		start = day0.AddDate(0, 0, k*n)
 	default:
+		// In int64: a 32-bit int holds 68 years of seconds. Past 292 years
+		// Sub saturates, which only moves DTSTART less far.
 		unit := map[rrule.Frequency]time.Duration{rrule.HOURLY: time.Hour, rrule.MINUTELY: time.Minute, rrule.SECONDLY: time.Second}[o.Freq]
-		k = int(lo.Sub(d0)/unit)/n - 1
-		start = d0.Add(time.Duration(k*n) * unit)
+		steps := int64(lo.Sub(d0)/unit)/int64(n) - 1
+		if steps > 0 {
+			k, start = 1, d0.Add(time.Duration(steps*int64(n))*unit)
+		}
 	}
 	if k > 0 {
 		o.Dtstart = start

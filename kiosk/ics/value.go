@@ -173,7 +173,7 @@ func parseDuration(v string) (duration, error) {
 		c := s[i]
 		switch {
 		case c >= '0' && c <= '9':
-			if n > 1_000_000_000 {
+			if n > maxDurationDays*86400 { // keeps n*10 inside a 32-bit int
 				return duration{}, fmt.Errorf("%q: duration too long", v)
 			}
 			n, haveNum = n*10+int(c-'0'), true
@@ -184,6 +184,9 @@ func parseDuration(v string) (duration, error) {
 		}
 		if !haveNum {
 			return duration{}, fmt.Errorf("%q: not a duration", v)
+		}
+		if !inTime && n > maxDurationDays {
+			return duration{}, fmt.Errorf("%q: duration too long", v)
 		}
 		switch {
 		case c == 'W' && !inTime:
