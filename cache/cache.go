@@ -99,6 +99,12 @@ func piOptions(dir string, log *slog.Logger) badger.Options {
 		WithDetectConflicts(false).
 		WithMetricsEnabled(false).
 		WithLogger(badgerLogger{log})
+	if dir == "" {
+		// In memory there is no value log: every value sits in the memtable
+		// and may be at most ValueThreshold long, itself under 15% of the
+		// memtable. Tests store whole calendars: allow the most badger does, 1 MiB.
+		opts = opts.WithMemTableSize(16 << 20).WithValueThreshold(1 << 20)
+	}
 	return opts
 }
 

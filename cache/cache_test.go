@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -247,5 +248,25 @@ func TestPersistsAcrossCleanClose(t *testing.T) {
 	}
 	if s.Size() <= 0 {
 		t.Errorf("Size = %d, want > 0", s.Size())
+	}
+}
+
+func TestLargeValues(t *testing.T) {
+	big := strings.Repeat("x", 1<<20-64) // badger's most in memory
+	mem := newStore(t, start())
+	if err := Set(mem, "big", big, 0); err != nil {
+		t.Fatalf("in-memory store refused a value near 1 MiB: %v", err)
+	}
+	disk, err := Open(t.TempDir(), start().now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer disk.Close()
+	huge := strings.Repeat("y", 8<<20) // a 30,000-event calendar is about this size
+	if err := Set(disk, "huge", huge, 0); err != nil {
+		t.Fatalf("disk store refused an 8 MiB value: %v", err)
+	}
+	if got, err := Get[string](disk, "huge"); err != nil || len(got) != len(huge) {
+		t.Fatalf("read back %d bytes, %v", len(got), err)
 	}
 }

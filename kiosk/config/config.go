@@ -383,7 +383,7 @@ func (c *Config) finish(root *yaml.Node, getenv Env) error {
 	positive(p, "dashboard.reload_seconds", &c.Dashboard.ReloadSeconds, DefaultReloadSeconds, 10, 3600)
 	positive(p, "refresh.calendar_minutes", &c.Refresh.CalendarMinutes, DefaultCalendarMinutes, 1, 1440)
 
-	names := map[string]bool{}
+	names := map[string]bool{} // source names: calendars, notices and SRT share one namespace
 	for i := range c.Calendars {
 		c.validateCalendar(p, i, getenv, names)
 	}
@@ -437,16 +437,21 @@ func (c *Config) finish(root *yaml.Node, getenv Env) error {
 			ph.Shuffle = boolp(true)
 		}
 	}
-	feeds := map[string]bool{}
+	if c.Trains.SRT != nil && names["SRT"] {
+		p.add("calendars", `the name "SRT" is taken by the trains source`)
+	}
 	for i := range c.Notices {
 		n := &c.Notices[i]
 		key := fmt.Sprintf("notices[%d]", i)
-		if n.Name == "" {
+		switch {
+		case n.Name == "":
 			p.add(key+".name", "is required")
-		} else if feeds[n.Name] {
-			p.add(key+".name", "%q is used twice", n.Name)
+		case names[n.Name]:
+			p.add(key+".name", "%q is used twice (names are shared by calendars, notices and SRT)", n.Name)
+		case n.Name == "SRT" && c.Trains.SRT != nil:
+			p.add(key+".name", `the name "SRT" is taken by the trains source`)
 		}
-		feeds[n.Name] = true
+		names[n.Name] = true
 		checkURL(p, key+".url", n.URL)
 		positive(p, key+".refresh_minutes", &n.RefreshMinutes, 30, 5, 1440)
 		positive(p, key+".keep", &n.Keep, 5, 1, 50)

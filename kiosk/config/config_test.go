@@ -102,6 +102,7 @@ func TestErrors(t *testing.T) {
 		{"srt cache too short", "trains:\n  srt:\n    login_id: x\n    password: a\n    cache_minutes: 1\n", []string{"trains.srt.cache_minutes"}},
 		{"photos no dir", "photos:\n  mode: background\n", []string{"photos.dir: is required"}},
 		{"photos mode", "photos:\n  dir: /x\n  mode: tiles\n", []string{"line 3: photos.mode"}},
+		{"notice named like a calendar", "calendars:\n  - name: A\n    ics: {file: a.ics}\nnotices:\n  - name: A\n    url: https://x/rss\n", []string{"line 5: notices[0].name", "used twice"}},
 		{"notice url", "notices:\n  - name: N\n    url: example.org/rss\n", []string{"line 3: notices[0].url"}},
 		{"syntax", "listen: [\n", []string{"line"}},
 	}

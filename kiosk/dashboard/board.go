@@ -46,9 +46,13 @@ type Snapshot struct {
 
 // Options configure a Board.
 type Options struct {
-	Store       *cache.Store
-	Runner      *source.Runner
-	Log         *slog.Logger
+	Store *cache.Store
+	Scrub *source.Scrubber
+	Log   *slog.Logger
+	// OnChange, if set, is called after a refresh stored new data and the
+	// snapshot holds it (the reminder job runs then, so a reminder whose
+	// window is open during the first fetch is not lost).
+	OnChange    func()
 	Loc         *time.Location
 	DaysAhead   int
 	CalendarTTL time.Duration
@@ -59,15 +63,18 @@ type Options struct {
 // Board refreshes sources and serves snapshots. Refreshes may run
 // concurrently with reads; readers never wait for the network.
 type Board struct {
-	opts  Options
-	snap  atomic.Pointer[Snapshot]
-	build sync.Mutex
+	opts   Options
+	runner *source.Runner
+	snap   atomic.Pointer[Snapshot]
+	build  sync.Mutex
+	dirty  atomic.Bool
 }
 
 // New returns a board whose snapshot already holds what the store kept from
 // earlier runs, so a restart without network shows the last good data.
 func New(opts Options) *Board {
 	b := &Board{opts: opts}
+	b.runner = source.NewRunner(opts.Store, opts.Log, opts.Scrub, func(string) { b.dirty.Store(true) })
 	b.rebuild()
 	return b
 }
@@ -95,7 +102,7 @@ func (b *Board) RefreshCalendars(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for i, c := range b.opts.Calendars {
 		wg.Go(func() {
-			_, errs[i] = source.Run(ctx, b.opts.Runner, c.Name, c.Kind, b.opts.CalendarTTL,
+			_, errs[i] = source.Run(ctx, b.runner, c.Name, c.Kind, b.opts.CalendarTTL,
 				func(ctx context.Context) ([]calendar.Event, error) {
 					events, err := c.Source.Events(ctx, from, to)
 					for j := range events {
@@ -116,7 +123,7 @@ func (b *Board) RefreshTrains(ctx context.Context) error {
 	if t == nil {
 		return nil
 	}
-	_, err := source.Run(ctx, b.opts.Runner, t.Name, t.Kind, t.TTL, t.Fetch)
+	_, err := source.Run(ctx, b.runner, t.Name, t.Kind, t.TTL, t.Fetch)
 	b.rebuild()
 	return err
 }
@@ -155,4 +162,7 @@ func (b *Board) rebuild() {
 	names, kinds := b.Names()
 	s.Sources = source.Statuses(b.opts.Store, names, kinds)
 	b.snap.Store(s)
+	if b.dirty.Swap(false) && b.opts.OnChange != nil {
+		b.opts.OnChange()
+	}
 }
