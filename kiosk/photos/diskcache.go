@@ -155,6 +155,7 @@ func (c *diskCache) put(name, id string, data []byte) error {
 		return fmt.Errorf("photos: cache write: %w", err)
 	}
 	now := c.now()
+	os.Chtimes(filepath.Join(c.dir, name), now, now) // the LRU clock, on disk
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.items[name]; old != nil {

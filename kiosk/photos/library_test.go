@@ -661,3 +661,42 @@ func TestCacheDirInsidePhotoFolderNotIndexed(t *testing.T) {
 		t.Errorf("%d photos listed, want 1 (renders not indexed)", n)
 	}
 }
+
+// Rescans run from a job while requests come in; a failed decode during a
+// scan must neither race with it nor come back.
+func TestRescanWhileServing(t *testing.T) {
+	f := newFixture(t, Options{Shuffle: true})
+	full := jpegBytes(t, marked(200, 150, topLeft), nil)
+	for i := range 4 {
+		writeFile(t, filepath.Join(f.dir, fmt.Sprintf("p%d.jpg", i)), full)
+	}
+	writeFile(t, filepath.Join(f.dir, "truncated.jpg"), full[:len(full)/2])
+	f.rescan(t)
+	bad := f.idOf(t, "truncated.jpg")
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for range 20 {
+			if err := f.lib.Rescan(t.Context()); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	for _, p := range f.lib.List() {
+		wg.Go(func() {
+			f.get(t, p.URL+"?w=100&h=100")
+			f.lib.Status()
+			f.lib.List()
+		})
+	}
+	wg.Wait()
+	f.waitIdle(t)
+	f.rescan(t)
+	for _, p := range f.lib.List() {
+		if p.ID == bad {
+			t.Error("the photo that failed to decode is listed again")
+		}
+	}
+	if st := f.lib.Status(); st.Indexed != 4 || st.Skipped != 1 {
+		t.Errorf("Status() = %+v, want 4 indexed, 1 skipped", st)
+	}
+}

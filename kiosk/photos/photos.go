@@ -114,7 +114,7 @@ type Library struct {
 	rng      *rand.Rand
 	scanned  time.Time
 	scanErr  error
-	scannedN int // indexed count at the last scan, to log changes only
+	scannedN int // indexed count at the last scan, to log changes only; -1 before
 }
 
 // New opens the cache and starts the render worker. The index is empty
@@ -143,6 +143,7 @@ func New(opts Options) (*Library, error) {
 		loc:       opts.Loc, log: opts.Logger, now: opts.Now,
 		byID: map[string]*entry{}, skips: map[string]string{}, ignored: map[string]bool{},
 		broken: map[string]string{}, notes: map[string]bool{}, seen: map[string]bool{},
+		scannedN: -1,
 	}
 	if l.loc == nil {
 		l.loc = time.Local
@@ -249,7 +250,8 @@ func (l *Library) rescan(ctx context.Context) error {
 	}
 	l.mu.Lock()
 	s := &scan{
-		l: l, root: root, old: l.byID, oldSkip: l.skips, oldIgn: l.ignored,
+		// byID and skips change in place when a decode fails: copy them.
+		l: l, root: root, old: maps.Clone(l.byID), oldSkip: maps.Clone(l.skips), oldIgn: l.ignored,
 		broken: maps.Clone(l.broken), oldNote: l.notes,
 		byID: map[string]*entry{}, byPath: map[string]*entry{},
 		skips: map[string]string{}, ignored: map[string]bool{}, notes: map[string]bool{},
