@@ -1,6 +1,7 @@
 package ics
 
 import (
+	"bytes"
 	"errors"
 	"io"
 )
@@ -61,13 +62,38 @@ func (g *guard) Read(p []byte) (int, error) {
 		return 0, g.err
 	}
 	n, err := g.r.Read(p)
-	for i := 0; i < n; i++ {
+	for i := 0; i < n; {
+		if g.inValue && !g.atStart && g.headN == len(g.head) {
+			// Inside a value only its length and the newline matter.
+			j := bytes.IndexByte(p[i:n], '\n')
+			if j < 0 {
+				j = n - i
+			}
+			g.read += int64(j)
+			g.length += int64(j)
+			if e := g.checkCost(); e != nil {
+				g.err = e
+				return i, e
+			}
+			i += j
+			if i == n {
+				break
+			}
+		}
 		if e := g.step(p[i]); e != nil {
 			g.err = e
 			return i, e
 		}
+		i++
 	}
 	return n, err
+}
+
+func (g *guard) checkCost() error {
+	if g.committed+(g.params+1)*g.length > paramCostPerByte*g.read+paramCostBase {
+		return errTooCostly
+	}
+	return nil
 }
 
 func (g *guard) step(c byte) error {
@@ -94,6 +120,9 @@ func (g *guard) step(c byte) error {
 		return nil
 	case '\r':
 		return nil
+	}
+	if g.read <= 3 && g.headN == 0 && (c == 0xEF || c == 0xBB || c == 0xBF) {
+		return nil // a byte order mark, which the parser skips too
 	}
 	g.length++
 	if g.headN < len(g.head) {
@@ -124,8 +153,5 @@ func (g *guard) step(c byte) error {
 			}
 		}
 	}
-	if g.committed+(g.params+1)*g.length > paramCostPerByte*g.read+paramCostBase {
-		return errTooCostly
-	}
-	return nil
+	return g.checkCost()
 }

@@ -703,6 +703,7 @@ func TestParseErrors(t *testing.T) {
 		{"deep nesting", "BEGIN:VCALENDAR\n" + strings.Repeat("BEGIN:X\n", 100_000), errTooDeep},
 		{"folded deep nesting", "BEGIN:VCALENDAR\n" + strings.Repeat("BEG\n IN:X\n", 1000), errTooDeep},
 		{"parameter bomb", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nX" + strings.Repeat(";A=B", 500_000) + ":v\nEND:VEVENT\nEND:VCALENDAR\n", errTooCostly},
+		{"parameters on a long line", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nX" + strings.Repeat(";A=B", 20) + ":" + strings.Repeat("v", 1<<20) + "\nEND:VEVENT\nEND:VCALENDAR\n", errTooCostly},
 		{"huge event", "BEGIN:VCALENDAR\nBEGIN:VEVENT\n" + strings.Repeat("X:y\n", 20_000) + "END:VEVENT\nEND:VCALENDAR\n", errTooLong},
 		{"END without BEGIN", "BEGIN:VCALENDAR\nEND:VCALENDAR\nEND:VCALENDAR\n", errBadNesting},
 	} {
@@ -769,6 +770,27 @@ END:VCALENDAR
 	}}})
 	if len(events) != 2 {
 		t.Errorf("%d events, want 2", len(events))
+	}
+}
+
+// Long lines with few parameters, as attachments and HTML descriptions
+// are, pass the guard.
+func TestParseLongLines(t *testing.T) {
+	feed := "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a@example.test\r\nDTSTART:20260302T100000Z\r\n" +
+		"ATTACH;FMTTYPE=image/png;ENCODING=BASE64;VALUE=BINARY:" + strings.Repeat("QUJD", 1<<20) + "\r\n" +
+		"X-ALT-DESC;FMTTYPE=text/html:<p>" + strings.Repeat("Bring a towel. ", 50_000) + "</p>\r\n" +
+		"SUMMARY:With attachment\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	f := mustParse(t, feed)
+	if len(f.events) != 1 || f.events[0].summary != "With attachment" {
+		t.Errorf("events %+v", f.events)
+	}
+}
+
+// Windows exports may start with a byte order mark.
+func TestParseBOM(t *testing.T) {
+	f := mustParse(t, "\ufeffBEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260302T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	if len(f.events) != 1 {
+		t.Errorf("%d events, want 1", len(f.events))
 	}
 }
 
