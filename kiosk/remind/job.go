@@ -155,7 +155,10 @@ func (j *Job) run() (back bool, err error) {
 
 	mark, err := cache.Get[time.Time](j.store, markKey)
 	if err != nil && !errors.Is(err, cache.ErrMiss) {
-		return false, j.fail(now, fmt.Errorf("reminders: read mark: %w", err))
+		// Carry on as at a first start rather than stop reminding: only
+		// missed minutes go uncovered, and the markers still hold.
+		j.log.Warn("reminders: unreadable mark, not catching up", "error", err)
+		mark = time.Time{}
 	}
 	w, skipped := Plan(now, mark, j.catchUp)
 	if step == 0 && mark.After(w.To) { // stepped back while we were not running

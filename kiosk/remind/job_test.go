@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"kiosk/cache"
 	"kiosk/kiosk/calendar"
 )
 
@@ -260,5 +261,19 @@ func TestJobCrashBetweenWrites(t *testing.T) {
 	e.queue.Delete(got[0].ID)
 	if n := e.run(at(10, 0).Add(40 * time.Second)); n != 0 {
 		t.Errorf("queued %d after Delete: the marker was not written", n)
+	}
+}
+
+// TestJobBadMark: an undecodable mark costs the catch-up, not the job.
+func TestJobBadMark(t *testing.T) {
+	seoul := mustLoad(t, "Asia/Seoul")
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 22, h, m, 0, 0, seoul) }
+	e := newEnv(t, at(10, 0))
+	e.events = []calendar.Event{ev("A", at(10, 30))}
+	if err := cache.Set(e.store, markKey, "not a time", 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.run(at(10, 0)); n != 1 {
+		t.Errorf("queued %d, want 1", n)
 	}
 }
