@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -22,13 +23,13 @@ import (
 	"github.com/go-co-op/gocron/v2"
 
 	"kiosk/cache"
-	"kiosk/kiosk/calendar"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/daemon"
 	"kiosk/kiosk/dashboard"
-	"kiosk/kiosk/demo"
 	"kiosk/kiosk/display"
 	"kiosk/kiosk/jobs"
+	"kiosk/kiosk/photos"
+	"kiosk/kiosk/remind"
 	"kiosk/kiosk/source"
 	"kiosk/kiosk/web"
 	"kiosk/static"
@@ -161,45 +162,116 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		}
 	}()
 
+	for _, w := range cfg.PermissionWarnings() {
+		log.Warn(w)
+	}
 	scrub := source.NewScrubber(secrets(cfg)...)
-	runner := source.NewRunner(store, log, scrub, nil)
-	boardOpts := dashboard.Options{
-		Store: store, Runner: runner, Log: log, Loc: cfg.Location,
-		DaysAhead: cfg.Dashboard.DaysAhead, CalendarTTL: time.Duration(cfg.Refresh.CalendarMinutes) * time.Minute,
-	}
-	if isDemo {
-		boardOpts.Calendars = []dashboard.Calendar{{Name: "Family", Kind: "demo",
-			Source: &demo.Calendar{Name: "Family", Loc: cfg.Location, Locale: cfg.Locale, Now: time.Now}}}
-		trains := &demo.Trains{Now: time.Now}
-		boardOpts.Trains = &dashboard.Trains{Name: "SRT", Kind: "srt", TTL: 30 * time.Minute, Fetch: trains.Reservations}
-	} else {
-		boardOpts.Calendars, err = calendars(ctx, cfg, log)
-		if err != nil {
-			return err
-		}
-	}
-	board := dashboard.New(boardOpts)
-
-	sched, err := jobs.New(ctx, cfg.Location, log, time.Now, scrub.Error, gocron.WithLogger(quietLogger{log}))
+	queue, err := remind.NewQueue(store)
 	if err != nil {
 		return err
 	}
-	// Each source's own TTL decides whether a run fetches; the minute job
-	// only asks, so a restart within the TTL makes no upstream request.
-	if err := sched.Every("calendars", time.Minute, board.RefreshCalendars); err != nil {
+	boardOpts := dashboard.Options{
+		Store: store, Scrub: scrub, Log: log, Loc: cfg.Location,
+		DaysAhead: cfg.Dashboard.DaysAhead, CalendarTTL: time.Duration(cfg.Refresh.CalendarMinutes) * time.Minute,
+	}
+	if isDemo {
+		boardOpts.Calendars, boardOpts.Trains = demoSources(cfg)
+	} else {
+		if boardOpts.Calendars, err = calendars(ctx, cfg, log); err != nil {
+			return err
+		}
+		boardOpts.Trains = trains(cfg, store, log)
+	}
+	var sched *jobs.Scheduler
+	boardOpts.OnChange = func() {
+		if err := sched.RunNow("reminders"); err != nil {
+			log.Warn("running reminders after a refresh", "error", err)
+		}
+	}
+	board := dashboard.New(boardOpts)
+	feeds := noticeFeeds(cfg, store, scrub, queue, log)
+	job := remind.NewJob(queue, cfg.Reminders, reminders(cfg, board), log)
+
+	sched, err = jobs.New(ctx, cfg.Location, log, time.Now, scrub.Error, gocron.WithLogger(quietLogger{log}))
+	if err != nil {
 		return err
 	}
-	if err := sched.Every("trains", time.Minute, board.RefreshTrains); err != nil {
-		return err
+	// The reminder job runs at second 0 of every minute. Each source's own
+	// TTL decides whether a refresh run fetches; the minute jobs only ask, so
+	// a restart within the TTL makes no upstream request.
+	for _, j := range []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"reminders", job.Run},
+		{"calendars", board.RefreshCalendars},
+		{"trains", board.RefreshTrains},
+		{"notices", feeds.Refresh},
+	} {
+		add := sched.Every
+		if j.name == "reminders" {
+			add = func(name string, _ time.Duration, fn func(context.Context) error) error {
+				return sched.EveryMinute(name, fn)
+			}
+		}
+		if err := add(j.name, time.Minute, j.run); err != nil {
+			return err
+		}
 	}
 	steps := daemon.NewStepWatcher(time.Now, daemon.Monotonic(), 5*time.Second, func(st daemon.Step) {
 		log.Warn("the system clock was stepped; rescheduling jobs", "size", st.Size.String())
 		sched.Reschedule()
 	})
+	refresh := func() error {
+		names, _ := feeds.Names()
+		for _, n := range names {
+			if err := source.Reset(store, n); err != nil {
+				return err
+			}
+		}
+		if err := board.ResetAll(); err != nil {
+			return err
+		}
+		for _, n := range []string{"calendars", "trains", "notices"} {
+			if err := sched.RunNow(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var lib *photos.Library
+	if p := cfg.Photos; p != nil {
+		lib, err = photos.New(photos.Options{Dir: p.Dir, CacheDir: filepath.Join(cfg.DataDir, "photo-cache"),
+			Shuffle: *p.Shuffle, Loc: cfg.Location, Logger: log.With("source", "photos"), Now: time.Now})
+		if err != nil {
+			return err
+		}
+		defer lib.Close()
+		if err := sched.Every("photos", 5*time.Minute, lib.Rescan); err != nil {
+			return err
+		}
+	}
+	warnings := cfg.PermissionWarnings()
+	if aside := store.Recovered(); aside != "" {
+		warnings = append(warnings, "the store could not be opened and was moved to "+aside+"; the data is being fetched again")
+	}
 
+	var photosWeb web.Photos
+	if lib != nil {
+		photosWeb = lib
+	}
 	srv, err := web.New(web.Options{
 		Config: cfg, Board: board, Log: log, Now: time.Now, Version: buildVersion(), Demo: isDemo,
 		Views: views.FS, Static: static.FS, ClockSynced: daemon.ClockSynced,
+		Queue: queue, Refresh: refresh, Notices: feeds.Board, ExtraSources: func() []source.Status {
+			names, kinds := feeds.Names()
+			return append(source.Statuses(store, names, kinds), photoStatus(lib)...)
+		},
+		Photos: photosWeb,
+		Status: web.StatusInfo{
+			Started: time.Now(), Jobs: sched.Statuses, Reminders: job.Status, StoreBytes: store.Size,
+			DataDir: cfg.DataDir, Warnings: func() []string { return warnings }, Sys: os.DirFS("/"),
+		},
 	})
 	if err != nil {
 		return err
@@ -215,7 +287,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		}
 	}()
 	go steps.Run(ctx, 10*time.Second)
-	go daemon.Watchdog(ctx, log, func() error { return sched.Healthy(3*time.Minute, "calendars", "trains") })
+	go daemon.Watchdog(ctx, log, func() error { return sched.Healthy(3*time.Minute, "reminders", "calendars", "trains") })
 	daemon.Ready()
 	log.Info("serving", "addr", ln.Addr().String(), "version", buildVersion(), "data_dir", cfg.DataDir,
 		"timezone", cfg.Location.String(), "demo", isDemo)
@@ -264,24 +336,4 @@ func secrets(cfg *config.Config) []string {
 		out = append(out, s.Password.Reveal())
 	}
 	return out
-}
-
-// calendars builds the configured calendar sources.
-func calendars(_ context.Context, cfg *config.Config, _ *slog.Logger) ([]dashboard.Calendar, error) {
-	var out []dashboard.Calendar
-	for _, c := range cfg.Calendars {
-		kind := "ics"
-		if c.Google != nil {
-			kind = "google"
-		}
-		out = append(out, dashboard.Calendar{Name: c.Name, Kind: kind, Source: unavailable{kind}})
-	}
-	return out, nil
-}
-
-// unavailable stands for a source kind this build does not fetch yet.
-type unavailable struct{ kind string }
-
-func (u unavailable) Events(context.Context, time.Time, time.Time) ([]calendar.Event, error) {
-	return nil, fmt.Errorf("%s calendars are not supported by this build yet", u.kind)
 }

@@ -295,3 +295,29 @@ func TestDecodeAndValidationProblemsTogether(t *testing.T) {
 		}
 	}
 }
+
+func TestPermissionWarnings(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "kiosk.yaml")
+	tokFile := filepath.Join(dir, "token")
+	os.WriteFile(tokFile, []byte("0123456789abcdef\n"), 0o644)
+	os.WriteFile(cfgPath, []byte("admin_token_file: "+tokFile+"\n"), 0o644)
+	c, err := Load(cfgPath, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := c.PermissionWarnings()
+	if len(w) != 1 || !strings.Contains(w[0], tokFile) {
+		t.Fatalf("warnings %v: want one for the token file, none for a config without inline secrets", w)
+	}
+	os.Chmod(tokFile, 0o600)
+	os.WriteFile(cfgPath, []byte("admin_token: 0123456789abcdef\n"), 0o644)
+	c, _ = Load(cfgPath, noEnv)
+	if w := c.PermissionWarnings(); len(w) != 1 || !strings.Contains(w[0], cfgPath) {
+		t.Fatalf("warnings %v: want one for the config with an inline token", w)
+	}
+	os.Chmod(cfgPath, 0o640)
+	if w := c.PermissionWarnings(); len(w) != 0 {
+		t.Fatalf("warnings %v after chmod", w)
+	}
+}

@@ -166,3 +166,6 @@ func (b *Board) rebuild() {
 		b.opts.OnChange()
 	}
 }
+
+// HasTrains reports whether a train source is configured.
+func (b *Board) HasTrains() bool { return b.opts.Trains != nil }

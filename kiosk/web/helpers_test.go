@@ -3,3 +3,5 @@ package web
 import "sort"
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+func pageSize() int { return syscallPagesize() }

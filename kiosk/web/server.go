@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +22,8 @@ import (
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/dashboard"
 	"kiosk/kiosk/display"
+	"kiosk/kiosk/notices"
+	"kiosk/kiosk/source"
 )
 
 // Board is where the server reads the data it shows.
@@ -43,6 +44,22 @@ type Options struct {
 	// ClockSynced reports whether the system clock is synchronized; known
 	// is false when the system cannot tell.
 	ClockSynced func() (synced, known bool)
+	Queue       Notifications
+	// Notices lists the notice boards' items; ExtraSources is the health
+	// of sources beyond the board's (notice feeds, photos).
+	Notices      func(now time.Time) []notices.Item
+	ExtraSources func() []source.Status
+	// Photos is the photo frame; nil when photos are not configured.
+	Photos Photos
+	// Refresh makes every source fetch now, skipping back-off (admin).
+	Refresh func() error
+	Status  StatusInfo
+}
+
+// Photos is the photo frame's library.
+type Photos interface {
+	HandleList(c *fiber.Ctx) error
+	HandleImage(c *fiber.Ctx) error
 }
 
 // Server is the fiber app and what its handlers need.
@@ -57,6 +74,14 @@ type Server struct {
 	demo    bool
 	texts   texts
 	synced  func() (bool, bool)
+	queue   Notifications
+	notices func(time.Time) []notices.Item
+	nsrc    func() []source.Status
+	photos  Photos
+	refresh func() error
+	info    StatusInfo
+	token   []byte // SHA-256 of the admin token; nil: admin actions are off
+	limit   *limiter
 }
 
 // New builds the app. A template that does not parse is an error here, at
@@ -74,6 +99,19 @@ func New(opts Options) (*Server, error) {
 		cfg: opts.Config, board: opts.Board, log: opts.Log, now: opts.Now,
 		version: opts.Version, demo: opts.Demo, texts: locales[opts.Config.Locale],
 		assets: "/static/" + hash, synced: opts.ClockSynced,
+		queue: opts.Queue, refresh: opts.Refresh, info: opts.Status,
+		notices: opts.Notices, nsrc: opts.ExtraSources, photos: opts.Photos,
+		limit: &limiter{fails: map[string]*window{}, now: opts.Now},
+	}
+	if tok := opts.Config.AdminToken.Reveal(); tok != "" {
+		sum := sha256.Sum256([]byte(tok))
+		s.token = sum[:]
+	}
+	if s.notices == nil {
+		s.notices = func(time.Time) []notices.Item { return nil }
+	}
+	if s.nsrc == nil {
+		s.nsrc = func() []source.Status { return nil }
 	}
 	if s.synced == nil {
 		s.synced = func() (bool, bool) { return false, false }
@@ -100,6 +138,17 @@ func (s *Server) routes(static fs.FS) {
 	s.app.Get("/api/dashboard", s.handleDashboard)
 	s.app.Get("/api/notifications", s.handleNotifications)
 	s.app.Get("/api/display", s.handleDisplay)
+	s.app.Get("/status", s.handleStatusPage)
+	s.app.Get("/partial/status", s.handleStatusPartial)
+	s.app.Get("/api/status", s.handleStatusJSON)
+	s.app.Post("/api/notifications", s.requireAdmin, s.handlePostNotification)
+	s.app.Delete("/api/notifications", s.requireAdmin, s.handleClearNotifications)
+	s.app.Delete("/api/notifications/:id", s.requireAdmin, s.handleDeleteNotification)
+	s.app.Post("/api/refresh", s.requireAdmin, s.handleRefresh)
+	if s.photos != nil {
+		s.app.Get("/api/photos", s.photos.HandleList)
+		s.app.Get("/photos/:id.jpg", s.photos.HandleImage)
+	}
 	s.app.Use(s.assets, filesystem.New(filesystem.Config{
 		Root:   http.FS(static),
 		MaxAge: 365 * 24 * 3600, // the path changes with the content
@@ -175,19 +224,6 @@ func (s *Server) handleBoard(c *fiber.Ctx) error {
 func (s *Server) handleDashboard(c *fiber.Ctx) error {
 	c.Set("Cache-Control", "no-store")
 	return c.JSON(s.dashboardJSON(s.now()))
-}
-
-func (s *Server) handleNotifications(c *fiber.Ctx) error {
-	c.Set("Cache-Control", "no-store")
-	c.Set("X-Server-Time", strconv.FormatInt(s.now().UnixMilli(), 10))
-	if s.cfg.QuietHours.In(s.now().In(s.cfg.Location)) {
-		c.Set("X-Kiosk-Quiet", "1")
-	}
-	if synced, known := s.synced(); known && !synced {
-		c.Set("X-Clock-Synced", "0")
-	}
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.SendString("[]")
 }
 
 // handleDisplay publishes the night-mode schedule for the display helper.

@@ -12,9 +12,11 @@ import (
 	"time"
 	_ "time/tzdata"
 
+	"kiosk/cache"
 	"kiosk/kiosk/calendar"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/dashboard"
+	"kiosk/kiosk/remind"
 	"kiosk/kiosk/source"
 	"kiosk/kiosk/srt"
 	"kiosk/static"
@@ -39,9 +41,19 @@ func newServer(t testing.TB, snap *dashboard.Snapshot, edit func(*config.Config)
 	if edit != nil {
 		edit(cfg)
 	}
+	store, err := cache.Open("", func() time.Time { return now }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	queue, err := remind.NewQueue(store)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, err := New(Options{
 		Config: cfg, Board: fixedBoard{snap}, Log: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return now }, Version: "v1.2.3", Views: views.FS, Static: static.FS,
+		Queue: queue, Status: StatusInfo{Started: now.Add(-time.Hour)},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,16 @@ type DashboardJSON struct {
 	Timezone string          `json:"timezone"`
 	Events   []EventJSON     `json:"events"`
 	Trains   []TrainJSON     `json:"trains"`
+	Notices  []NoticeJSON    `json:"notices"`
 	Sources  []source.Status `json:"sources"`
+}
+
+// NoticeJSON is a notice-board item.
+type NoticeJSON struct {
+	Source    string `json:"source"`
+	Title     string `json:"title"`
+	Link      string `json:"link"`
+	Published string `json:"published"`
 }
 
 // EventJSON is an event with its instants in the configured zone.
@@ -85,7 +94,11 @@ func (s *Server) dashboardJSON(now time.Time) DashboardJSON {
 		Timezone: loc.String(),
 		Events:   []EventJSON{},
 		Trains:   []TrainJSON{},
+		Notices:  []NoticeJSON{},
 		Sources:  s.sources(snap),
+	}
+	for _, n := range s.notices(now) {
+		d.Notices = append(d.Notices, NoticeJSON{Source: n.Source, Title: n.Title, Link: n.Link, Published: rfc3339(n.Published, loc)})
 	}
 	for _, e := range windowEvents(snap.Events, now, loc, s.cfg.Dashboard.DaysAhead) {
 		d.Events = append(d.Events, EventJSON{
@@ -110,10 +123,12 @@ func (s *Server) dashboardJSON(now time.Time) DashboardJSON {
 	return d
 }
 
-// sources returns the statuses with their times in the configured zone.
+// sources returns every source's status (calendars, trains, notice
+// feeds) with its times in the configured zone.
 func (s *Server) sources(snap *dashboard.Snapshot) []source.Status {
-	out := make([]source.Status, len(snap.Sources))
-	for i, st := range snap.Sources {
+	all := append(append([]source.Status(nil), snap.Sources...), s.nsrc()...)
+	out := make([]source.Status, len(all))
+	for i, st := range all {
 		if st.Updated != nil {
 			u := st.Updated.In(s.cfg.Location).Truncate(time.Second)
 			st.Updated = &u
@@ -167,6 +182,8 @@ type pageView struct {
 	PollSeconds   int
 	ReloadSeconds int
 	Board         boardView
+	PhotoMode     string // "" when photos are off
+	PhotoSeconds  int
 }
 
 type boardView struct {
@@ -218,6 +235,9 @@ func (s *Server) pageView(now time.Time) pageView {
 		NowUnixMilli: now.UnixMilli(), Clock: n.Format("15:04"), Date: t.date(n),
 		PollSeconds: s.cfg.PollSeconds, ReloadSeconds: s.cfg.Dashboard.ReloadSeconds,
 		Board: s.boardView(now),
+	}
+	if p := s.cfg.Photos; p != nil && s.photos != nil {
+		v.PhotoMode, v.PhotoSeconds = p.Mode, p.IntervalSeconds
 	}
 	return v
 }
@@ -286,7 +306,15 @@ func (s *Server) boardView(now time.Time) boardView {
 		}
 		bv.Trains = append(bv.Trains, tv)
 	}
-	for _, st := range snap.Sources {
+	for _, n := range s.queue.Active(now) {
+		if n.ShowNotiboard {
+			bv.Notices = append(bv.Notices, noticeView{Title: n.Message})
+		}
+	}
+	for _, n := range s.notices(now) {
+		bv.Notices = append(bv.Notices, noticeView{Source: n.Source, Title: n.Title, When: t.shortDate(n.Published.In(loc))})
+	}
+	for _, st := range append(append([]source.Status(nil), snap.Sources...), s.nsrc()...) {
 		if st.OK {
 			continue
 		}

@@ -3,7 +3,61 @@
 // Data is inserted as text (textContent) or as server-rendered HTML parsed
 // with DOMParser; never through innerHTML.
 "use strict";
-(() => {
+
+// The status page for phones: refreshes itself and runs the admin actions
+// with the token kept in this phone's localStorage.
+const statusPage = () => {
+  const main = document.getElementById("status");
+  const result = document.getElementById("admin-result");
+  const tokenInput = document.getElementById("token");
+  const tokenKey = "kiosk.admin";
+  tokenInput.value = localStorage.getItem(tokenKey) || "";
+  const refresh = async () => {
+    try {
+      const res = await fetch("/partial/status", { cache: "no-store", signal: AbortSignal.timeout(10000) });
+      if (res.ok) {
+        const doc = new DOMParser().parseFromString("<main>" + await res.text() + "</main>", "text/html");
+        main.replaceChildren(...doc.body.firstElementChild.childNodes);
+      }
+    } catch { /* keep what is shown */ }
+    setTimeout(refresh, 15000);
+  };
+  const call = async (method, path, body) => {
+    result.textContent = "…";
+    try {
+      const res = await fetch(path, {
+        method, cache: "no-store",
+        headers: { "Authorization": "Bearer " + tokenInput.value.trim(), "Content-Type": "application/json" },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      let msg = res.status + " " + res.statusText;
+      if (!res.ok) {
+        try { msg = res.status + ": " + (await res.json()).error; } catch { /* not JSON */ }
+      }
+      result.textContent = msg;
+      if (res.ok) setTimeout(refresh, 500);
+      return res.ok;
+    } catch (e) {
+      result.textContent = String(e);
+      return false;
+    }
+  };
+  document.getElementById("token-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    localStorage.setItem(tokenKey, tokenInput.value.trim());
+    result.textContent = "✓";
+  });
+  document.getElementById("message-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const text = document.getElementById("message");
+    if (await call("POST", "/api/notifications", { message: text.value })) text.value = "";
+  });
+  document.getElementById("refresh-all").addEventListener("click", () => call("POST", "/api/refresh"));
+  document.getElementById("clear-all").addEventListener("click", () => call("DELETE", "/api/notifications"));
+  setTimeout(refresh, 15000);
+};
+
+const dashboard = () => {
   const body = document.body;
   const lang = body.dataset.lang || "ko";
   const pollMs = (+body.dataset.poll || 3) * 1000;
@@ -64,6 +118,16 @@
     try { localStorage.setItem(seenKey, JSON.stringify(seen)); } catch { /* storage full or disabled */ }
   };
 
+  // A show_notiboard notification joins the notice board at once; the
+  // server-rendered board keeps it there until it expires.
+  const addToBoard = (text) => {
+    const ul = document.getElementById("notiboard");
+    if (!ul) return;
+    const li = document.createElement("li");
+    li.textContent = text;
+    ul.prepend(li);
+  };
+
   const toast = document.getElementById("toast");
   const toastText = document.getElementById("toast-text");
   const queue = [];
@@ -98,6 +162,7 @@
         const list = await res.json();
         const seen = loadSeen();
         for (const n of list) {
+          if (n.show_notiboard && !seen[n.id]) addToBoard(n.message);
           if (seen[n.id]) continue;
           seen[n.id] = n.expire;
           queue.push(n);
@@ -115,10 +180,38 @@
     setTimeout(poll, delay);
   };
 
+  // Photo frame: the server orders the photos (every one once per cycle);
+  // the page asks for the first one at its own screen size and crossfades.
+  const frame = document.getElementById("photo");
+  const photoMs = (+body.dataset.photoSeconds || 30) * 1000;
+  let current = "";
+  const nextPhoto = async () => {
+    try {
+      const res = await fetch("/api/photos", { cache: "no-store", signal: AbortSignal.timeout(10000) });
+      const list = res.ok ? await res.json() : [];
+      const next = list.find((p) => p.url !== current) || list[0];
+      if (next && next.url !== current) {
+        const dpr = window.devicePixelRatio || 1;
+        const box = frame.getBoundingClientRect();
+        const w = Math.round((box.width || innerWidth) * dpr), h = Math.round((box.height || innerHeight) * dpr);
+        const [shown, hidden] = frame.classList.contains("flip") ? [frame.children[1], frame.children[0]] : [frame.children[0], frame.children[1]];
+        hidden.onload = () => {
+          hidden.classList.add("shown");
+          shown.classList.remove("shown");
+          frame.classList.toggle("flip");
+        };
+        hidden.src = next.url + "?w=" + w + "&h=" + h;
+        current = next.url;
+      }
+    } catch { /* keep the current photo */ }
+    setTimeout(nextPhoto, photoMs);
+  };
+  if (frame) nextPhoto();
+
   colorize(document);
-  boardHTML = "";
   tick();
   poll();
   setTimeout(refreshBoard, reloadMs);
-  window.kiosk = { lang };
-})();
+};
+
+if (document.body.dataset.page === "status") statusPage(); else dashboard();

@@ -1,0 +1,5 @@
+package web
+
+import "syscall"
+
+func syscallPagesize() int { return syscall.Getpagesize() }
