@@ -23,6 +23,7 @@ import (
 	"github.com/go-co-op/gocron/v2"
 
 	"kiosk/cache"
+	"kiosk/kiosk/calendar"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/daemon"
 	"kiosk/kiosk/dashboard"
@@ -52,6 +53,7 @@ func main() {
 const usage = `usage:
   kiosk [serve] [-config FILE] [-addr HOST:PORT] [-data DIR]
   kiosk check -config FILE
+  kiosk auth google [-config FILE] [-data DIR] -client CLIENT.json
   kiosk display [-server URL]     (night mode helper, run in the desktop session)
   kiosk version`
 
@@ -67,6 +69,11 @@ func run(ctx context.Context, args []string, getenv config.Env, stdout, stderr i
 		return check(args, getenv, stdout)
 	case "display":
 		return displayHelper(ctx, args, getenv, stderr)
+	case "auth":
+		if len(args) == 0 || args[0] != "google" {
+			return fmt.Errorf("usage: kiosk auth google [-config FILE] [-data DIR] -client CLIENT.json")
+		}
+		return authGoogle(ctx, args[1:], getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, buildVersion())
 		return nil
@@ -295,6 +302,42 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	daemon.Stopping()
 	log.Info("shut down")
 	return err
+}
+
+// authGoogle signs in to Google with the device flow and saves the token in
+// the data dir, where the server picks it up at its next refresh.
+func authGoogle(ctx context.Context, args []string, getenv config.Env, stdout io.Writer) error {
+	fs := flag.NewFlagSet("auth google", flag.ContinueOnError)
+	path := fs.String("config", "", "config file (for data_dir)")
+	dataDir := fs.String("data", "", "data directory, overrides data_dir")
+	client := fs.String("client", "", `OAuth client JSON ("TVs and Limited Input devices") from Google Cloud`)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *client == "" {
+		return errors.New("auth google: -client is required (see README, Google Calendar)")
+	}
+	dir := *dataDir
+	if dir == "" {
+		file, err := config.Find(*path, getenv)
+		if err != nil {
+			return err
+		}
+		cfg, err := config.Default(getenv)
+		if file != "" {
+			cfg, err = config.Load(file, getenv)
+		}
+		if err != nil {
+			return err
+		}
+		dir = cfg.DataDir
+	}
+	token := calendar.TokenPath(dir)
+	if err := calendar.AuthorizeDevice(ctx, calendar.DeviceOptions{ClientFile: *client, TokenPath: token}, stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "saved the sign-in to %s\n", token)
+	return nil
 }
 
 // quietLogger keeps gocron's per-run chatter out of the journal.

@@ -168,3 +168,18 @@ func TestServeBadConfigFails(t *testing.T) {
 		t.Fatalf("serve with a bad config: %v", err)
 	}
 }
+
+func TestAuthGoogleNeedsClient(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"auth", "google", "-data", t.TempDir()}, noEnv, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "-client") {
+		t.Errorf("auth google without -client: %v", err)
+	}
+	err = run(context.Background(), []string{"auth", "google", "-data", t.TempDir(), "-client", "/nonexistent.json"}, noEnv, &out, &out)
+	if err == nil {
+		t.Error("auth google with a missing client file succeeded")
+	}
+	if err := run(context.Background(), []string{"auth", "apple"}, noEnv, &out, &out); err == nil {
+		t.Error("auth apple succeeded")
+	}
+}
