@@ -138,14 +138,11 @@ func parse(r io.Reader) (*Feed, error) {
 				case *ical.VEvent:
 					if len(f.events) >= maxComponents {
 						skipped++
-						continue
-					}
-					c, err := readEvent(&co.ComponentBase, f)
-					if err != nil {
+					} else if c, err := readEvent(&co.ComponentBase, f); err != nil {
 						f.warn("event %q left out: %v", clip(co.Id()), err)
-						continue
+					} else {
+						f.events = append(f.events, c)
 					}
-					f.events = append(f.events, c)
 				case *ical.VTimezone:
 					if id := co.GetProperty(ical.ComponentPropertyTzid); id != nil {
 						zs.vtimezones[id.Value] = co
