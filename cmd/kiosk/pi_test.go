@@ -156,8 +156,19 @@ func TestSIGTERMDuringWrites(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		// Signal once main has installed its handler (its first log line);
+		// before that the default action ends the process, which systemd
+		// also counts as a clean stop.
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			if b, _ := os.ReadFile(filepath.Join(dir, "server.log")); len(b) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the server logged nothing")
+			}
+			time.Sleep(time.Millisecond)
+		}
 		time.Sleep(delay)
-		cmd.Dir = dir
 		stop(t, cmd)
 		b, _ := os.ReadFile(filepath.Join(dir, "server.log"))
 		if strings.Contains(string(b), "moved aside") || strings.Contains(string(b), "panic") {

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -157,17 +156,7 @@ func (g *Google) tokenError(wrap func(string, ...any) error, aerr *auth.Error) e
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(s, 0)) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
+	return source.ParseRetryAfter(h.Get("Retry-After"), now)
 }
 
 // shorten keeps a cause to one line of reasonable length.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"kiosk/kiosk/calendar"
+	"kiosk/kiosk/source"
 )
 
 // Options configure a Source. Exactly one of URL and File is set.
@@ -73,16 +73,7 @@ func New(opts Options) *Source {
 
 // RetryAfterError is a 429 or 503 answer; After is the wait the server
 // asked for (0 if it named none).
-type RetryAfterError struct {
-	After time.Duration
-	Err   error
-}
-
-func (e *RetryAfterError) Error() string { return e.Err.Error() }
-func (e *RetryAfterError) Unwrap() error { return e.Err }
-
-// RetryAfter returns After, for callers that look for that method.
-func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
+type RetryAfterError = source.RetryAfterError
 
 // Events fetches the feed (or reuses it when unchanged) and returns its
 // instances overlapping [from, to). Errors name the calendar and, for URLs,
@@ -158,9 +149,9 @@ func (s *Source) fetch(ctx context.Context) (*Feed, error) {
 		return nil, fmt.Errorf("ics %q: %s: %s", s.opts.Name, where, resp.Status)
 	}
 	if resp.ContentLength > s.opts.MaxBytes {
-		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, sizeError{s.opts.MaxBytes})
+		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, source.TooLargeError{Max: s.opts.MaxBytes})
 	}
-	feed, err := parse(&limitReader{r: resp.Body, left: s.opts.MaxBytes, max: s.opts.MaxBytes})
+	feed, err := parse(source.LimitReader(resp.Body, s.opts.MaxBytes))
 	if err != nil {
 		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, sizeOr(err, s.opts.MaxBytes))
 	}
@@ -184,9 +175,9 @@ func (s *Source) readFile() (*Feed, error) {
 		return s.feed, nil
 	}
 	if st.Size() > s.opts.MaxBytes {
-		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, s.opts.File, sizeError{s.opts.MaxBytes})
+		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, s.opts.File, source.TooLargeError{Max: s.opts.MaxBytes})
 	}
-	feed, err := parse(&limitReader{r: f, left: s.opts.MaxBytes, max: s.opts.MaxBytes})
+	feed, err := parse(source.LimitReader(f, s.opts.MaxBytes))
 	if err != nil {
 		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, s.opts.File, sizeOr(err, s.opts.MaxBytes))
 	}
@@ -228,56 +219,19 @@ func feedURL(raw string) (*url.URL, error) {
 // often holds an e-mail address.
 func redact(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
-// retryAfter reads a Retry-After header: seconds or an HTTP date.
 func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.Atoi(v); err == nil {
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), 24*time.Hour)
+	d, _ := source.ParseRetryAfter(v, now)
+	return d
 }
 
 // ErrTooLarge matches (errors.Is) the error for a feed over MaxBytes.
-var ErrTooLarge = errors.New("feed too large")
+var ErrTooLarge = source.ErrTooLarge
 
 // sizeOr returns the plain size error in place of the parser's wrapping
 // of it, so the message says what happened.
 func sizeOr(err error, max int64) error {
 	if errors.Is(err, ErrTooLarge) {
-		return sizeError{max}
+		return source.TooLargeError{Max: max}
 	}
 	return err
 }
-
-// limitReader fails, rather than ending quietly as io.LimitReader does,
-// once the input goes past the limit, so a cut-off feed is never parsed.
-type limitReader struct {
-	r         io.Reader
-	left, max int64
-}
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.left < 0 {
-		return 0, sizeError{l.max}
-	}
-	if int64(len(p)) > l.left+1 {
-		p = p[:l.left+1]
-	}
-	n, err := l.r.Read(p)
-	l.left -= int64(n)
-	if l.left < 0 {
-		return n - 1, sizeError{l.max}
-	}
-	return n, err
-}
-
-type sizeError struct{ max int64 }
-
-func (e sizeError) Error() string        { return fmt.Sprintf("feed larger than %d bytes", e.max) }
-func (e sizeError) Is(target error) bool { return target == ErrTooLarge }

@@ -10,7 +10,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -82,12 +81,12 @@ func (f *Feeds) fetch(ctx context.Context, fd *feed) ([]entry, error) {
 	}
 	limit := f.opts.MaxBytes
 	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("notices %q: %s: %w", name, where, sizeError{limit})
+		return nil, fmt.Errorf("notices %q: %s: %w", name, where, source.TooLargeError{Max: limit})
 	}
-	lr := &limitReader{r: resp.Body, left: limit, max: limit}
+	lr := source.LimitReader(resp.Body, limit)
 	entries, err := parse(lr, resp.Header.Get("Content-Type"), u, f.opts.Loc)
-	if lr.left < 0 {
-		err = sizeError{limit} // whatever the parser made of the cut
+	if lr.Exceeded() {
+		err = source.TooLargeError{Max: limit} // whatever the parser made of the cut
 	}
 	if err != nil {
 		return nil, fmt.Errorf("notices %q: %s: %w", name, where, err)
@@ -195,53 +194,10 @@ func decodeCharset(r io.Reader, contentType string) (io.Reader, error) {
 	return conv, nil
 }
 
-// retryAfter reads a Retry-After header: seconds or an HTTP date.
 func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.Atoi(v); err == nil {
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), 24*time.Hour)
+	d, _ := source.ParseRetryAfter(v, now)
+	return d
 }
 
 // ErrTooLarge matches (errors.Is) the error for a feed over MaxBytes.
-var ErrTooLarge = errors.New("feed too large")
-
-// limitReader fails, rather than ending quietly as io.LimitReader does,
-// once the input goes past the limit, so a cut-off feed is never used.
-type limitReader struct {
-	r         io.Reader
-	left, max int64
-}
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.left < 0 {
-		return 0, sizeError{l.max}
-	}
-	if int64(len(p)) > l.left+1 {
-		p = p[:l.left+1]
-	}
-	n, err := l.r.Read(p)
-	l.left -= int64(n)
-	if l.left < 0 {
-		return n - 1, sizeError{l.max}
-	}
-	return n, err
-}
-
-type sizeError struct{ max int64 }
-
-func (e sizeError) Error() string {
-	if e.max%(1<<20) == 0 {
-		return fmt.Sprintf("feed larger than %d MiB", e.max>>20)
-	}
-	return fmt.Sprintf("feed larger than %d bytes", e.max)
-}
-
-func (e sizeError) Is(target error) bool { return target == ErrTooLarge }
+var ErrTooLarge = source.ErrTooLarge
