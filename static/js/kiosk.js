@@ -81,6 +81,12 @@ const dashboard = () => {
   const colorize = (root) => {
     for (const el of root.querySelectorAll("[data-color]")) el.style.setProperty("--cal", el.dataset.color);
   };
+  // A list longer than the screen fades out at the bottom (CSS .overflow)
+  // rather than ending in a line cut in half.
+  const markOverflow = () => {
+    for (const el of document.querySelectorAll(".events")) el.classList.toggle("overflow", el.scrollHeight > el.clientHeight + 1);
+  };
+  addEventListener("resize", markOverflow);
 
   const offlineMark = document.getElementById("offline");
   const setOffline = (off) => { offlineMark.hidden = !off; };
@@ -100,6 +106,7 @@ const dashboard = () => {
         const doc = new DOMParser().parseFromString("<main>" + html + "</main>", "text/html");
         colorize(doc);
         board.replaceChildren(...doc.body.firstElementChild.childNodes);
+        markOverflow();
       }
       setTimeout(refreshBoard, reloadMs);
     } catch (e) {
@@ -113,7 +120,7 @@ const dashboard = () => {
     try { return JSON.parse(localStorage.getItem(seenKey)) || {}; } catch { return {}; }
   };
   const saveSeen = (seen) => {
-    const now = Date.now() / 1000;
+    const now = serverNow().getTime() / 1000; // expiries are on the server's clock
     for (const id of Object.keys(seen)) if (seen[id] < now) delete seen[id];
     try { localStorage.setItem(seenKey, JSON.stringify(seen)); } catch { /* storage full or disabled */ }
   };
@@ -122,7 +129,7 @@ const dashboard = () => {
   // server-rendered board keeps it there until it expires.
   const addToBoard = (text) => {
     const ul = document.getElementById("notiboard");
-    if (!ul) return;
+    if (!ul || [...ul.children].some((li) => li.textContent.trim() === text.trim())) return; // rendered already
     const li = document.createElement("li");
     li.textContent = text;
     ul.prepend(li);
@@ -209,6 +216,7 @@ const dashboard = () => {
   if (frame) nextPhoto();
 
   colorize(document);
+  markOverflow();
   tick();
   poll();
   setTimeout(refreshBoard, reloadMs);
