@@ -4,6 +4,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -76,7 +77,7 @@ func (s *Scheduler) add(name string, def gocron.JobDefinition, fn func(context.C
 		}
 		j.mu.Unlock()
 	}
-	id, err := s.s.NewJob(def, gocron.NewTask(j.task), s.options(name)...)
+	id, err := s.s.NewJob(def, gocron.NewTask(j.task), append(s.options(name), gocron.WithStartAt(gocron.WithStartImmediately()))...)
 	if err != nil {
 		return fmt.Errorf("jobs: %s: %w", name, err)
 	}
@@ -91,7 +92,6 @@ func (s *Scheduler) options(name string) []gocron.JobOption {
 	return []gocron.JobOption{
 		gocron.WithName(name),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule),
-		gocron.WithStartAt(gocron.WithStartImmediately()),
 	}
 }
 
@@ -115,9 +115,20 @@ func (s *Scheduler) RunNow(name string) error {
 // Reschedule recomputes every job's next run from the current clock. After
 // the wall clock steps back, gocron otherwise waits out the step before the
 // next run; after a step forward it would fire once at an odd time.
+//
+// It replaces each gocron job with a new one rather than calling Update:
+// called while the job's task runs (the reminder job notices steps itself),
+// Update races with the executor's rescheduling of that very run, which then
+// moves the new first run a minute on.
 func (s *Scheduler) Reschedule() {
-	for _, j := range s.list() {
-		id, err := s.s.Update(j.id.ID(), j.def, gocron.NewTask(j.task), s.options(j.name)...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, j := range s.jobs {
+		if err := s.s.RemoveJob(j.id.ID()); err != nil && !errors.Is(err, gocron.ErrJobNotFound) {
+			s.log.Error("rescheduling job", "job", j.name, "error", err)
+			continue
+		}
+		id, err := s.s.NewJob(j.def, gocron.NewTask(j.task), s.options(j.name)...)
 		if err != nil {
 			s.log.Error("rescheduling job", "job", j.name, "error", err)
 			continue

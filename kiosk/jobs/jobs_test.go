@@ -96,7 +96,10 @@ func TestRescheduleAfterBackwardStep(t *testing.T) {
 		clock.offset.Store(int64(-time.Hour)) // NTP steps the clock back to 09:00:17
 		if reschedule {
 			s.Reschedule()
-			<-ran // Reschedule runs the job at once
+			waitFor(t, func() bool {
+				next := s.Statuses()[0].NextRun
+				return next != nil && next.Equal(time.Date(2026, 11, 22, 9, 1, 0, 0, time.UTC))
+			})
 		}
 		before := runs.Load()
 		for range 3 {

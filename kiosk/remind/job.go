@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-co-op/gocron/v2"
-
 	"kiosk/cache"
 	"kiosk/kiosk/config"
 )
@@ -77,9 +75,7 @@ type Job struct {
 	prevMono time.Duration
 	status   Status
 
-	schedMu sync.Mutex
-	sched   gocron.Scheduler
-	job     gocron.Job
+	onStepBack func()
 }
 
 // NewJob returns the job. It reads the clock of the queue's store. Zero
@@ -123,17 +119,18 @@ func (j *Job) Status() Status {
 	return j.status
 }
 
-// Run covers one window. After a backward clock step it reschedules the
-// job in the scheduler it was registered with.
+// Run covers one window. After a backward clock step it calls the
+// OnStepBack function.
 func (j *Job) Run(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("reminders: %w", err)
 	}
 	back, err := j.run()
-	if back {
-		if rerr := j.Reschedule(); rerr != nil {
-			err = errors.Join(err, rerr)
-		}
+	j.mu.Lock()
+	f := j.onStepBack
+	j.mu.Unlock()
+	if back && f != nil {
+		f()
 	}
 	return err
 }
@@ -243,62 +240,11 @@ func (j *Job) queueOnce(now time.Time, d Due) (bool, error) {
 	return queued, nil
 }
 
-// Register adds the job to s: once at start-up, then every minute at
-// second 0, never two runs at once.
-func (j *Job) Register(s gocron.Scheduler) error {
-	def, task, opts := j.definition()
-	job, err := s.NewJob(def, task, append(opts, gocron.WithStartAt(gocron.WithStartImmediately()))...)
-	if err != nil {
-		return fmt.Errorf("reminders: register: %w", err)
-	}
-	j.schedMu.Lock()
-	j.sched, j.job = s, job
-	j.schedMu.Unlock()
-	return nil
-}
-
-// Reschedule makes the scheduler compute the next run from the clock as it
-// reads now. After the clock steps back, gocron would otherwise wait for
-// the old next run and leave the job silent for the size of the step. Run
-// calls it when it sees such a step; it does nothing before Register.
-//
-// It replaces the gocron job with a new one rather than calling
-// s.Update: called from the running task, Update can race with the
-// executor's rescheduling of that very run, which then moves the updated
-// job's first run a minute on. Messages about the removed job's ID are
-// ignored.
-func (j *Job) Reschedule() error {
-	j.schedMu.Lock()
-	defer j.schedMu.Unlock()
-	if j.sched == nil {
-		return nil
-	}
-	if err := j.sched.RemoveJob(j.job.ID()); err != nil && !errors.Is(err, gocron.ErrJobNotFound) {
-		return fmt.Errorf("reminders: reschedule: %w", err)
-	}
-	def, task, opts := j.definition()
-	job, err := j.sched.NewJob(def, task, opts...)
-	if err != nil {
-		return fmt.Errorf("reminders: reschedule: %w", err)
-	}
-	j.job = job
-	j.log.Info("reminders: rescheduled after a clock step", "next_run", nextRun(job))
-	return nil
-}
-
-func nextRun(job gocron.Job) time.Time {
-	t, _ := job.NextRun()
-	return t
-}
-
-func (j *Job) definition() (gocron.JobDefinition, gocron.Task, []gocron.JobOption) {
-	task := gocron.NewTask(func(ctx context.Context) {
-		if err := j.Run(ctx); err != nil {
-			j.log.Warn("reminders: run failed", "error", err)
-		}
-	})
-	return gocron.CronJob("0 * * * * *", true), task, []gocron.JobOption{
-		gocron.WithName(jobName),
-		gocron.WithSingletonMode(gocron.LimitModeReschedule),
-	}
+// OnStepBack sets what Run calls after it sees the clock step back, such
+// as rescheduling the job's scheduler: gocron would otherwise wait out the
+// step before the next run.
+func (j *Job) OnStepBack(f func()) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.onStepBack = f
 }

@@ -2,6 +2,7 @@ package remind
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"kiosk/cache"
 	"kiosk/kiosk/config"
+	"kiosk/kiosk/jobs"
 )
 
 // steppedClock is a fake clock whose wall reading can step while its
@@ -39,11 +41,11 @@ func (c *steppedClock) step(d time.Duration) {
 	c.offset += d
 }
 
-// TestRegister runs the job under gocron on a fake clock: once at start,
-// then at second 0; after the clock steps an hour back, the job
-// reschedules itself instead of falling silent for the hour, which a job
-// left alone does.
-func TestRegister(t *testing.T) {
+// TestRescheduleOnStepBack runs the job under the kiosk's scheduler on a
+// fake clock: once at start, then at second 0; after the clock steps an
+// hour back, the job's OnStepBack reschedules instead of leaving it silent
+// for the hour (kiosk/jobs shows gocron alone does fall silent).
+func TestRescheduleOnStepBack(t *testing.T) {
 	seoul := mustLoad(t, "Asia/Seoul")
 	at := func(h, m, s int) time.Time { return time.Date(2026, 11, 22, h, m, s, 0, seoul) }
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -64,9 +66,10 @@ func TestRegister(t *testing.T) {
 	job.mono = clk.elapsed
 
 	done := make(chan struct{}, 10)
-	s, err := gocron.NewScheduler(gocron.WithClock(clk), gocron.WithLocation(seoul),
+	s, err := jobs.New(ctx, seoul, slog.New(slog.DiscardHandler), clk.Now, func(err error) string { return err.Error() },
+		gocron.WithClock(clk),
 		gocron.WithGlobalJobOptions(gocron.WithEventListeners(gocron.AfterJobRuns(func(_ uuid.UUID, name string) {
-			if name == jobName {
+			if name == "reminders" {
 				done <- struct{}{}
 			}
 		}))))
@@ -74,15 +77,10 @@ func TestRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Shutdown()
-	if err := job.Register(s); err != nil {
+	if err := s.EveryMinute("reminders", job.Run); err != nil {
 		t.Fatal(err)
 	}
-	// A job left alone, with the same schedule.
-	control, err := s.NewJob(gocron.CronJob("0 * * * * *", true), gocron.NewTask(func() {}),
-		gocron.WithSingletonMode(gocron.LimitModeReschedule), gocron.WithName("control"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	job.OnStepBack(s.Reschedule)
 	s.Start()
 
 	wait := func(what string, minute time.Time) {
@@ -102,7 +100,7 @@ func TestRegister(t *testing.T) {
 	}
 	advance := func(d time.Duration) {
 		t.Helper()
-		if err := clk.BlockUntilContext(ctx, 2); err != nil { // both jobs' timers armed
+		if err := clk.BlockUntilContext(ctx, 1); err != nil {
 			t.Fatal(err)
 		}
 		clk.Advance(d)
@@ -113,23 +111,16 @@ func TestRegister(t *testing.T) {
 	wait("run at 10:00:00", at(10, 0, 0))
 
 	clk.step(-time.Hour - 17*time.Second)
-	advance(time.Minute) // the timers armed for 10:01 fire at 09:00:43 wall
+	advance(time.Minute) // the timer armed for 10:01 fires at 09:00:43 wall
 	wait("run after the step", at(9, 0, 0))
 	if j := job.Status().Jump; j == nil || j.Seconds != -3617 {
 		t.Errorf("jump %+v, want -3617 s", j)
 	}
-	if err := clk.BlockUntilContext(ctx, 2); err != nil {
+	if err := clk.BlockUntilContext(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	if next, _ := control.NextRun(); next.Before(at(9, 30, 0)) {
-		t.Errorf("control job's next run %s: gocron no longer falls silent, Reschedule may be moot", next.Format("15:04:05"))
-	}
-	for _, j := range s.Jobs() {
-		if j.Name() == jobName {
-			if next, _ := j.NextRun(); !next.Equal(at(9, 1, 0)) {
-				t.Errorf("reminder job's next run %s, want 09:01:00", next.Format("15:04:05"))
-			}
-		}
+	if next := s.Statuses()[0].NextRun; next == nil || !next.Equal(at(9, 1, 0)) {
+		t.Errorf("reminder job's next run %v, want 09:01:00", next)
 	}
 	advance(17 * time.Second)
 	wait("run at 09:01:00", at(9, 1, 0))
