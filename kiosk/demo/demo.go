@@ -40,7 +40,7 @@ var samples = []sample{
 	{day: 1, hour: 10, minutes: 90, ko: "학부모 상담", en: "Parent-teacher meeting", location: "초등학교 2층", reminders: []int{60, 10}},
 	{day: 2, allDays: 3, ko: "할머니 방문", en: "Grandma visiting"},
 	{day: 0, hour: 18, minutes: 60, ko: "피아노 레슨", en: "Piano lesson", weeklyFrom: 7},
-	{day: 3, hour: 19, min: 30, minutes: 120, ko: "가족 저녁 식사", en: "Family dinner", location: "<b>Bistro</b> & Bar"},
+	{day: 3, hour: 19, min: 30, minutes: 120, ko: "가족 저녁 식사", en: "Family dinner", location: "Bistro & Bar"},
 	{day: 5, hour: 9, minutes: 0, ko: "분리수거 알림", en: "Take out the bins"},
 }
 
