@@ -1,0 +1,116 @@
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"kiosk/cache"
+	"kiosk/kiosk/calendar"
+	"kiosk/kiosk/srt"
+)
+
+type fakeCal struct {
+	name  string
+	err   error
+	calls int
+}
+
+func (f *fakeCal) Events(_ context.Context, from, to time.Time) ([]calendar.Event, error) {
+	f.calls++
+	if f.err != nil {
+		return nil, f.err
+	}
+	return []calendar.Event{{ID: f.name, Summary: f.name, Start: from.Add(10 * time.Hour), End: from.Add(11 * time.Hour)}}, nil
+}
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func newBoard(t *testing.T, store *cache.Store, cals []Calendar, trains *Trains, changed *atomic.Int32) *Board {
+	t.Helper()
+	return New(Options{
+		Store: store, Log: slog.New(slog.DiscardHandler), Loc: time.UTC, DaysAhead: 7,
+		CalendarTTL: 5 * time.Minute, Calendars: cals, Trains: trains,
+		OnChange: func() { changed.Add(1) },
+	})
+}
+
+func TestFailingCalendarKeepsItsDataAndSparesTheOthers(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	store, _ := cache.Open("", c.now, nil)
+	defer store.Close()
+	a, b := &fakeCal{name: "A"}, &fakeCal{name: "B"}
+	var changed atomic.Int32
+	board := newBoard(t, store, []Calendar{{Name: "A", Kind: "ics", Source: a}, {Name: "B", Kind: "google", Source: b}}, nil, &changed)
+	ctx := context.Background()
+
+	if err := board.RefreshCalendars(ctx); err != nil {
+		t.Fatal(err)
+	}
+	snap := board.Snapshot()
+	if len(snap.Events) != 2 || snap.Events[0].Calendar == "" || changed.Load() != 1 {
+		t.Fatalf("first refresh: %d events, calendar %q, changed %d", len(snap.Events), snap.Events[0].Calendar, changed.Load())
+	}
+	if err := board.RefreshCalendars(ctx); err != nil || a.calls != 1 || changed.Load() != 1 {
+		t.Fatalf("within the TTL: err %v, calls %d, changed %d", err, a.calls, changed.Load())
+	}
+
+	c.t = c.t.Add(6 * time.Minute)
+	a.err = errors.New("ics: HTTP 500")
+	if err := board.RefreshCalendars(ctx); err == nil {
+		t.Fatal("the failure was not reported")
+	}
+	snap = board.Snapshot()
+	if len(snap.Events) != 2 {
+		t.Fatalf("the failing calendar's events vanished: %d events", len(snap.Events))
+	}
+	st := snap.Sources
+	if st[0].Name != "A" || st[0].OK || !st[0].Stale || st[0].Error == "" || !st[1].OK {
+		t.Errorf("statuses %+v", st)
+	}
+	if changed.Load() != 2 {
+		t.Errorf("OnChange ran %d times, want 2 (B brought new data)", changed.Load())
+	}
+}
+
+// TestRestartShowsStoredData is the offline boot: a new board over the same
+// store shows the last good data before any fetch.
+func TestRestartShowsStoredData(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	dir := t.TempDir()
+	store, err := cache.Open(dir, c.now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changed atomic.Int32
+	trains := &Trains{Name: "SRT", Kind: "srt", TTL: 30 * time.Minute, Fetch: func(context.Context) ([]srt.Reservation, error) {
+		return []srt.Reservation{{Train: "SRT 301", Departure: c.t.Add(time.Hour)}}, nil
+	}}
+	board := newBoard(t, store, []Calendar{{Name: "A", Kind: "ics", Source: &fakeCal{name: "A"}}}, trains, &changed)
+	board.RefreshCalendars(context.Background())
+	board.RefreshTrains(context.Background())
+	store.Close()
+
+	store, err = cache.Open(dir, c.now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	offline := &fakeCal{name: "A", err: errors.New("no network")}
+	noTrains := &Trains{Name: "SRT", Kind: "srt", TTL: 30 * time.Minute, Fetch: func(context.Context) ([]srt.Reservation, error) {
+		return nil, errors.New("no network")
+	}}
+	board = newBoard(t, store, []Calendar{{Name: "A", Kind: "ics", Source: offline}}, noTrains, &changed)
+	snap := board.Snapshot()
+	if len(snap.Events) != 1 || len(snap.Trains) != 1 || !snap.Sources[0].OK {
+		t.Fatalf("after restart: %d events, %d trains, sources %+v", len(snap.Events), len(snap.Trains), snap.Sources)
+	}
+	if offline.calls != 0 {
+		t.Error("New fetched; it must only read the store")
+	}
+}
