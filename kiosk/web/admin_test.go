@@ -372,3 +372,30 @@ func TestNoSecretAnywhere(t *testing.T) {
 		}
 	}
 }
+
+func benchNotifications(b *testing.B, conditional bool) {
+	s := newServer(b, &dashboard.Snapshot{}, func(c *config.Config) { c.AdminToken = token })
+	for i := range 20 {
+		if _, err := s.queue.Add(remind.Notification{Message: fmt.Sprintf("11-22 10:%02d\nEvent %d\n일정이 30분 후 시작합니다.", i, i),
+			Expire: now.Add(time.Hour).Unix(), DisplayTime: 30, Sound: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest("GET", "/api/notifications", nil)
+	res, _ := s.App().Test(req, -1)
+	if conditional {
+		req.Header.Set("If-None-Match", res.Header.Get("ETag"))
+	}
+	want := map[bool]int{false: 200, true: 304}[conditional]
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := s.App().Test(req, -1)
+		if err != nil || res.StatusCode != want {
+			b.Fatalf("status %d, %v", res.StatusCode, err)
+		}
+		io.Copy(io.Discard, res.Body)
+	}
+}
+
+func BenchmarkNotifications200(b *testing.B) { benchNotifications(b, false) }
+func BenchmarkNotifications304(b *testing.B) { benchNotifications(b, true) }
