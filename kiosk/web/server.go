@@ -171,10 +171,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.app.ShutdownWithContext(sctx); err != nil {
+	// Closing a listener twice is no failure: ErrClosed is not one.
+	if err := s.app.ShutdownWithContext(sctx); err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
-	return <-errc
+	// A stop that comes just as serving starts finds no server to shut
+	// down yet, and the listener would then serve on forever: close it.
+	ln.Close()
+	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
 }
 
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere.

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -365,5 +367,32 @@ func TestDisplayAndClockHeaders(t *testing.T) {
 	s.synced = func() (bool, bool) { return true, true }
 	if res, _ := get(t, s, "/api/notifications"); res.Header.Get("X-Clock-Synced") != "" {
 		t.Error("synced clock still flagged")
+	}
+}
+
+// TestServeStopsAtOnce: a stop right as serving starts (SIGTERM during
+// start-up) must still end Serve.
+func TestServeStopsAtOnce(t *testing.T) {
+	s := newServer(t, &dashboard.Snapshot{}, nil)
+	for i := range 30 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- s.Serve(ctx, ln) }()
+		if i%2 == 0 {
+			time.Sleep(time.Duration(i) * 100 * time.Microsecond)
+		}
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("run %d: %v", i, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("run %d: Serve did not return after the stop", i)
+		}
 	}
 }
