@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kiosk/kiosk/clock"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,14 +15,9 @@ import (
 	"time"
 )
 
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time          { return c.t }
-func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
-
-func newStore(t *testing.T, c *clock) *Store {
+func newStore(t *testing.T, c *clock.Fake) *Store {
 	t.Helper()
-	s, err := Open("", c.now, nil)
+	s, err := Open("", c.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +25,7 @@ func newStore(t *testing.T, c *clock) *Store {
 	return s
 }
 
-func start() *clock { return &clock{time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)} }
+func start() *clock.Fake { return clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)) }
 
 func TestGetSetTTL(t *testing.T) {
 	c := start()
@@ -43,15 +39,15 @@ func TestGetSetTTL(t *testing.T) {
 	if err := Set(s, "forever", 42, 0); err != nil {
 		t.Fatal(err)
 	}
-	c.advance(59 * time.Second)
+	c.Add(59 * time.Second)
 	if got, err := Get[string](s, "k"); err != nil || got != "v" {
 		t.Fatalf("Get before expiry = %q, %v", got, err)
 	}
-	c.advance(time.Second)
+	c.Add(time.Second)
 	if _, err := Get[string](s, "k"); !errors.Is(err, ErrMiss) {
 		t.Fatalf("Get at expiry: %v, want ErrMiss", err)
 	}
-	c.advance(1000 * time.Hour)
+	c.Add(1000 * time.Hour)
 	if got, err := Get[int](s, "forever"); err != nil || got != 42 {
 		t.Fatalf("Get without ttl = %d, %v", got, err)
 	}
@@ -79,7 +75,7 @@ func TestScan(t *testing.T) {
 	Set(s, "n:3", 3, time.Minute)
 	Set(s, "other", 9, 0)
 	Set(s, "n:bad", "not a number", 0)
-	c.advance(2 * time.Minute)
+	c.Add(2 * time.Minute)
 	var got []int
 	err := Scan(s, "n:", func(key string, v int) error {
 		got = append(got, v)
@@ -122,19 +118,19 @@ func TestMemo(t *testing.T) {
 	step("first fetch fails, nothing to show", "", 1, false, true)
 	fail = nil
 	step("first success", "v2", 2, false, false)
-	c.advance(4 * time.Minute)
+	c.Add(4 * time.Minute)
 	step("fresh: no fetch", "v2", 2, false, false)
-	c.advance(time.Minute)
+	c.Add(time.Minute)
 	step("ttl reached: fetch", "v3", 3, false, false)
-	c.advance(10 * time.Minute)
+	c.Add(10 * time.Minute)
 	fail = errors.New("quota exceeded")
 	step("fetch fails: last good, stale", "v3", 4, true, true)
 	e, _ := Memo(ctx, s, "m", 5*time.Minute, fetch)
-	if e.Age(c.now()) != 10*time.Minute {
-		t.Errorf("stale age = %v, want 10m", e.Age(c.now()))
+	if e.Age(c.Now()) != 10*time.Minute {
+		t.Errorf("stale age = %v, want 10m", e.Age(c.Now()))
 	}
 	fail = nil
-	c.advance(-2 * time.Hour)
+	c.Add(-2 * time.Hour)
 	step("clock stepped back: value from the future is refetched", "v6", 6, false, false)
 }
 
@@ -208,7 +204,7 @@ func TestCorruptStoreMovedAside(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := start()
-	s, err := Open(dir, c.now, nil)
+	s, err := Open(dir, c.Now, nil)
 	if err != nil {
 		t.Fatalf("Open on garbage: %v, want recovery", err)
 	}
@@ -227,7 +223,7 @@ func TestCorruptStoreMovedAside(t *testing.T) {
 func TestPersistsAcrossCleanClose(t *testing.T) {
 	dir := t.TempDir()
 	c := start()
-	s, err := Open(dir, c.now, nil)
+	s, err := Open(dir, c.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +234,7 @@ func TestPersistsAcrossCleanClose(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s, err = Open(dir, c.now, nil)
+	s, err = Open(dir, c.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +253,7 @@ func TestLargeValues(t *testing.T) {
 	if err := Set(mem, "big", big, 0); err != nil {
 		t.Fatalf("in-memory store refused a value near 1 MiB: %v", err)
 	}
-	disk, err := Open(t.TempDir(), start().now, nil)
+	disk, err := Open(t.TempDir(), start().Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

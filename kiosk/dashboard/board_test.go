@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"errors"
+	"kiosk/kiosk/clock"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -27,10 +28,6 @@ func (f *fakeCal) Events(_ context.Context, from, to time.Time) ([]calendar.Even
 	return []calendar.Event{{ID: f.name, Summary: f.name, Start: from.Add(10 * time.Hour), End: from.Add(11 * time.Hour)}}, nil
 }
 
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time { return c.t }
-
 func newBoard(t *testing.T, store *cache.Store, cals []Calendar, trains *Trains, changed *atomic.Int32) *Board {
 	t.Helper()
 	return New(Options{
@@ -41,8 +38,8 @@ func newBoard(t *testing.T, store *cache.Store, cals []Calendar, trains *Trains,
 }
 
 func TestFailingCalendarKeepsItsDataAndSparesTheOthers(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
-	store, _ := cache.Open("", c.now, nil)
+	c := clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	store, _ := cache.Open("", c.Now, nil)
 	defer store.Close()
 	a, b := &fakeCal{name: "A"}, &fakeCal{name: "B"}
 	var changed atomic.Int32
@@ -60,7 +57,7 @@ func TestFailingCalendarKeepsItsDataAndSparesTheOthers(t *testing.T) {
 		t.Fatalf("within the TTL: err %v, calls %d, changed %d", err, a.calls, changed.Load())
 	}
 
-	c.t = c.t.Add(6 * time.Minute)
+	c.Add(6 * time.Minute)
 	a.err = errors.New("ics: HTTP 500")
 	if err := board.RefreshCalendars(ctx); err == nil {
 		t.Fatal("the failure was not reported")
@@ -81,22 +78,22 @@ func TestFailingCalendarKeepsItsDataAndSparesTheOthers(t *testing.T) {
 // TestRestartShowsStoredData is the offline boot: a new board over the same
 // store shows the last good data before any fetch.
 func TestRestartShowsStoredData(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	c := clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
 	dir := t.TempDir()
-	store, err := cache.Open(dir, c.now, nil)
+	store, err := cache.Open(dir, c.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var changed atomic.Int32
 	trains := &Trains{Name: "SRT", Kind: "srt", TTL: 30 * time.Minute, Fetch: func(context.Context) ([]srt.Reservation, error) {
-		return []srt.Reservation{{Train: "SRT 301", Departure: c.t.Add(time.Hour)}}, nil
+		return []srt.Reservation{{Train: "SRT 301", Departure: c.Now().Add(time.Hour)}}, nil
 	}}
 	board := newBoard(t, store, []Calendar{{Name: "A", Kind: "ics", Source: &fakeCal{name: "A"}}}, trains, &changed)
 	board.RefreshCalendars(context.Background())
 	board.RefreshTrains(context.Background())
 	store.Close()
 
-	store, err = cache.Open(dir, c.now, nil)
+	store, err = cache.Open(dir, c.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

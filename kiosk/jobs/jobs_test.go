@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"kiosk/kiosk/clock"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -67,33 +68,22 @@ func TestHealthyFailsWhenStale(t *testing.T) {
 	}
 }
 
-// steppedClock is a fake clock whose wall time can be stepped while its
-// timers keep counting, as the kernel's clock step does.
-type steppedClock struct {
-	*clockwork.FakeClock
-	offset atomic.Int64
-}
-
-func (c *steppedClock) Now() time.Time                  { return c.FakeClock.Now().Add(time.Duration(c.offset.Load())) }
-func (c *steppedClock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
-func (c *steppedClock) Until(t time.Time) time.Duration { return t.Sub(c.Now()) }
-
 // TestRescheduleAfterBackwardStep: after the wall clock steps back an hour,
 // gocron waits out the hour before the next run; Reschedule restores a run
 // every minute.
 func TestRescheduleAfterBackwardStep(t *testing.T) {
 	for _, reschedule := range []bool{false, true} {
-		clock := &steppedClock{FakeClock: clockwork.NewFakeClockAt(time.Date(2026, 11, 22, 10, 0, 17, 0, time.UTC))}
+		clk := clock.NewStepped(time.Date(2026, 11, 22, 10, 0, 17, 0, time.UTC))
 		ctx := context.Background()
-		s, _ := New(ctx, time.UTC, slog.New(slog.DiscardHandler), clock.Now,
-			func(err error) string { return err.Error() }, gocron.WithClock(clock))
+		s, _ := New(ctx, time.UTC, slog.New(slog.DiscardHandler), clk.Now,
+			func(err error) string { return err.Error() }, gocron.WithClock(clk))
 		var runs atomic.Int32
 		ran := make(chan struct{}, 100)
 		s.EveryMinute("reminders", func(context.Context) error { runs.Add(1); ran <- struct{}{}; return nil })
 		s.Start()
 		<-ran // immediate run at 10:00:17
-		clock.BlockUntilContext(ctx, 1)
-		clock.offset.Store(int64(-time.Hour)) // NTP steps the clock back to 09:00:17
+		clk.BlockUntilContext(ctx, 1)
+		clk.Step(-time.Hour) // NTP steps the clock back to 09:00:17
 		if reschedule {
 			s.Reschedule()
 			waitFor(t, func() bool {
@@ -103,8 +93,8 @@ func TestRescheduleAfterBackwardStep(t *testing.T) {
 		}
 		before := runs.Load()
 		for range 3 {
-			clock.BlockUntilContext(ctx, 1)
-			clock.Advance(time.Minute)
+			clk.BlockUntilContext(ctx, 1)
+			clk.Advance(time.Minute)
 			select {
 			case <-ran:
 			case <-time.After(200 * time.Millisecond):

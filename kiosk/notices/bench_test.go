@@ -50,7 +50,7 @@ func BenchmarkRefresh200NotModified(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		c.add(refreshed)
+		c.Add(refreshed)
 		if err := f.Refresh(ctx); err != nil {
 			b.Fatal(err)
 		}

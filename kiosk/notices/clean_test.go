@@ -1,9 +1,11 @@
 package notices
 
 import (
+	"kiosk/kiosk/clock"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -107,7 +109,7 @@ func TestCleanLink(t *testing.T) {
 }
 
 func TestMatches(t *testing.T) {
-	store, _ := openStore(t, "", &clock{})
+	store, _ := openStore(t, "", clock.New(time.Time{}))
 	fd := New(Options{Feeds: []config.Notice{{Name: "n", PopupKeywords: []string{"수강신청", "Scholarship", "STRASSE", " ", "휴강"}}},
 		Store: store}).feeds[0]
 	tests := []struct {

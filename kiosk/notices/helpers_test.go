@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"kiosk/kiosk/clock"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -29,29 +30,11 @@ func mustZone(t testing.TB, name string) *time.Location {
 	return loc
 }
 
-// clock is the store's clock, moved by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // openStore opens a store in dir ("" for memory); closing is idempotent
 // and also done at cleanup.
-func openStore(t testing.TB, dir string, c *clock) (*cache.Store, func()) {
+func openStore(t testing.TB, dir string, c *clock.Fake) (*cache.Store, func()) {
 	t.Helper()
-	s, err := cache.Open(dir, c.now, nil)
+	s, err := cache.Open(dir, c.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

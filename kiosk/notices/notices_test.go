@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"kiosk/kiosk/clock"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,9 +19,9 @@ import (
 )
 
 // start is a Sunday morning in Seoul; the fixtures date around it.
-func start(t testing.TB) (*clock, *time.Location) {
+func start(t testing.TB) (*clock.Fake, *time.Location) {
 	seoul := mustZone(t, "Asia/Seoul")
-	return &clock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, seoul)}, seoul
+	return clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, seoul)), seoul
 }
 
 const refreshed = 31 * time.Minute // past refresh_minutes: 30
@@ -41,9 +42,9 @@ func TestBoardFromFixtures(t *testing.T) {
 		notice("학사공지", srvs[0]+"/bbs/rss?board=notice"), notice("학과", srvs[1]), notice("가정통신문", srvs[2]))
 	refresh(t, f)
 
-	got := f.Board(c.now())
+	got := f.Board(c.Now())
 	want := []Item{
-		{"학사공지", "도서관 <Notice> 운영시간 변경 & 안내", "", c.now()}, // no date: first seen
+		{"학사공지", "도서관 <Notice> 운영시간 변경 & 안내", "", c.Now()}, // no date: first seen
 		{"학사공지", "2027학년도 1학기 수강신청 안내", "https://example.ac.kr/bbs/view?no=101&board=notice", time.Date(2026, 11, 22, 8, 30, 0, 0, seoul)},
 		{"학사공지", "[긴급] 교내 정전으로 인한 휴강 공지", srvs[0] + "/bbs/view?no=100", time.Date(2026, 11, 21, 17, 0, 0, 0, seoul)},
 		{"학사공지", "한국장학재단 국가장학금 2차 신청", "https://example.ac.kr/bbs/view?no=99", time.Date(2026, 11, 20, 0, 0, 0, 0, seoul)},
@@ -80,7 +81,7 @@ func TestFirstFetchThenNewItems(t *testing.T) {
 	if n := q.callCount(); n != 0 {
 		t.Fatalf("first fetch queued %d pop-ups, want none", n)
 	}
-	if got := titles(f.Board(c.now())); len(got) != 2 {
+	if got := titles(f.Board(c.Now())); len(got) != 2 {
 		t.Fatalf("board after first fetch: %q", got)
 	}
 
@@ -89,12 +90,12 @@ func TestFirstFetchThenNewItems(t *testing.T) {
 		ti{"4", "도서관 휴관", "Sun, 22 Nov 2026 09:05:00 +0900"},
 		ti{"1", "2027학년도 수강신청 안내", "Sat, 21 Nov 2026 10:00:00 +0900"},
 	), "", "")
-	c.add(10 * time.Minute)
+	c.Add(10 * time.Minute)
 	refresh(t, f) // within refresh_minutes: not fetched
 	if hits, _ := up.counts(); hits != 1 {
 		t.Fatalf("fetched %d times within refresh_minutes", hits)
 	}
-	c.add(refreshed)
+	c.Add(refreshed)
 	refresh(t, f)
 	if got, want := q.messages(), []string{"학사공지\n정전으로 인한 휴강 안내"}; !slices.Equal(got, want) {
 		t.Errorf("pop-ups %q, want %q", got, want)
@@ -103,12 +104,12 @@ func TestFirstFetchThenNewItems(t *testing.T) {
 		t.Errorf("pop-up %+v", p)
 	}
 	want := []string{"학사공지: 정전으로 인한 휴강 안내", "학사공지: 도서관 휴관", "학사공지: 2027학년도 수강신청 안내"}
-	if got := titles(f.Board(c.now())); !slices.Equal(got, want) {
+	if got := titles(f.Board(c.Now())); !slices.Equal(got, want) {
 		t.Errorf("board %q, want %q", got, want)
 	}
 
 	for range 3 {
-		c.add(refreshed)
+		c.Add(refreshed)
 		refresh(t, f)
 	}
 	if n := q.callCount(); n != 1 {
@@ -129,7 +130,7 @@ func TestConditionalGet(t *testing.T) {
 		t.Errorf("first request headers: %v", h)
 	}
 
-	c.add(refreshed)
+	c.Add(refreshed)
 	refresh(t, f)
 	h := up.lastRequest()
 	if h.Get("If-None-Match") != `"v1"` || h.Get("If-Modified-Since") != modified {
@@ -139,25 +140,25 @@ func TestConditionalGet(t *testing.T) {
 		t.Fatalf("304s: %d, want 1", nm)
 	}
 	st := source.Statuses(store, []string{"학사공지"}, []string{"notices"})[0]
-	if !st.OK || !st.Updated.Equal(c.now()) {
+	if !st.OK || !st.Updated.Equal(c.Now()) {
 		t.Errorf("status after 304: %+v", st)
 	}
-	if got := titles(f.Board(c.now())); !slices.Equal(got, []string{"학사공지: 수강신청"}) {
+	if got := titles(f.Board(c.Now())); !slices.Equal(got, []string{"학사공지: 수강신청"}) {
 		t.Errorf("board after 304: %q", got)
 	}
 
 	// Changed, with Last-Modified only.
 	up.set(rss(ti{"2", "장학금 신청", "Sun, 22 Nov 2026 10:00:00 +0900"}, ti{"1", "수강신청", "Sun, 22 Nov 2026 08:00:00 +0900"}),
 		"", "Sun, 22 Nov 2026 02:00:00 GMT")
-	c.add(refreshed)
+	c.Add(refreshed)
 	refresh(t, f)
-	if got := titles(f.Board(c.now())); !slices.Equal(got, []string{"학사공지: 장학금 신청", "학사공지: 수강신청"}) {
+	if got := titles(f.Board(c.Now())); !slices.Equal(got, []string{"학사공지: 장학금 신청", "학사공지: 수강신청"}) {
 		t.Errorf("board after change: %q", got)
 	}
 	if got := q.messages(); !slices.Equal(got, []string{"학사공지\n장학금 신청"}) {
 		t.Errorf("pop-ups %q", got)
 	}
-	c.add(refreshed)
+	c.Add(refreshed)
 	refresh(t, f)
 	if h := up.lastRequest(); h.Get("If-None-Match") != "" || h.Get("If-Modified-Since") != "Sun, 22 Nov 2026 02:00:00 GMT" {
 		t.Errorf("conditional headers after change: %v", h)
@@ -183,14 +184,14 @@ func TestBrokenFeedBesideGood(t *testing.T) {
 		t.Fatalf("first refresh: %v", err)
 	}
 	bad.fail(http.StatusInternalServerError, "")
-	c.add(refreshed)
+	c.Add(refreshed)
 	err = f.Refresh(context.Background())
 	if err == nil || !strings.Contains(err.Error(), `notices "학사공지"`) || !strings.Contains(err.Error(), "500") ||
 		strings.Contains(err.Error(), "token") {
 		t.Fatalf("second refresh: %v", err)
 	}
 	want := []string{"학과: 학과 공지", "학사공지: 예전 공지"}
-	if got := titles(f.Board(c.now())); !slices.Equal(got, want) {
+	if got := titles(f.Board(c.Now())); !slices.Equal(got, want) {
 		t.Errorf("board %q, want %q", got, want)
 	}
 	names, kinds := f.Names()
@@ -218,10 +219,10 @@ func TestRetryAfter(t *testing.T) {
 		t.Fatalf("got %v, want a RetryAfterError of 2h", err)
 	}
 	st := source.Statuses(store, []string{"학사공지"}, []string{"notices"})[0]
-	if st.NextTry == nil || !st.NextTry.Equal(c.now().Add(2*time.Hour)) {
+	if st.NextTry == nil || !st.NextTry.Equal(c.Now().Add(2*time.Hour)) {
 		t.Errorf("next try %v, want in 2h", st.NextTry)
 	}
-	c.add(time.Hour)
+	c.Add(time.Hour)
 	f.Refresh(context.Background())
 	if hits, _ := up.counts(); hits != 1 {
 		t.Errorf("fetched %d times while backing off", hits)
@@ -233,7 +234,7 @@ func TestRetryAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	refresh(t, f)
-	if got := titles(f.Board(c.now())); !slices.Equal(got, []string{"학사공지: 공지"}) {
+	if got := titles(f.Board(c.Now())); !slices.Equal(got, []string{"학사공지: 공지"}) {
 		t.Errorf("board after reset: %q", got)
 	}
 }
@@ -277,21 +278,21 @@ func TestKeepAndKeepDays(t *testing.T) {
 		at   time.Time
 		want []string
 	}{
-		{c.now(), []string{"학사공지: 다섯", "학사공지: 넷", "학사공지: 셋"}},
-		{c.now().Add(3 * 24 * time.Hour), []string{"학사공지: 다섯", "학사공지: 넷"}}, // 셋 is 6 days old
+		{c.Now(), []string{"학사공지: 다섯", "학사공지: 넷", "학사공지: 셋"}},
+		{c.Now().Add(3 * 24 * time.Hour), []string{"학사공지: 다섯", "학사공지: 넷"}}, // 셋 is 6 days old
 		{time.Date(2026, 11, 26, 8, 0, 0, 0, seoul), []string{"학사공지: 다섯", "학사공지: 넷"}},
 		{time.Date(2026, 11, 26, 8, 0, 1, 0, seoul), []string{"학사공지: 다섯"}},
-		{c.now().Add(10 * 24 * time.Hour), nil},
+		{c.Now().Add(10 * 24 * time.Hour), nil},
 	}
 	for _, tt := range tests {
 		if got := titles(f.Board(tt.at)); !slices.Equal(got, tt.want) {
 			t.Errorf("Board(%v) = %q, want %q", tt.at, got, tt.want)
 		}
 	}
-	if b, _ := json.Marshal(f.Board(c.now().Add(30 * 24 * time.Hour))); string(b) != "[]" {
+	if b, _ := json.Marshal(f.Board(c.Now().Add(30 * 24 * time.Hour))); string(b) != "[]" {
 		t.Errorf("empty board as JSON: %s", b)
 	}
-	b, _ := json.Marshal(f.Board(c.now())[0])
+	b, _ := json.Marshal(f.Board(c.Now())[0])
 	if want := `{"source":"학사공지","title":"다섯","link":"https://example.ac.kr/bbs/view?no=5","published":"2026-11-22T08:00:00+09:00"}`; string(b) != want {
 		t.Errorf("item as JSON:\n got %s\nwant %s", b, want)
 	}

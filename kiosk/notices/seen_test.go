@@ -23,7 +23,7 @@ func TestRestartsAndDowntime(t *testing.T) {
 	closeStore()
 
 	// Off for three hours; meanwhile the board posts two notices.
-	c.add(3 * time.Hour)
+	c.Add(3 * time.Hour)
 	up.set(rss(
 		ti{"3", "국가장학금 신청 안내", "Sun, 22 Nov 2026 11:00:00 +0900"},
 		ti{"2", "식당 메뉴", "Sun, 22 Nov 2026 10:00:00 +0900"},
@@ -32,7 +32,7 @@ func TestRestartsAndDowntime(t *testing.T) {
 	up.fail(503, "")
 	store, closeStore = openStore(t, dir, c)
 	f := newFeeds(store, q, seoul, cfg)
-	if got := titles(f.Board(c.now())); !slices.Equal(got, []string{"학사공지: 수강신청 일정"}) {
+	if got := titles(f.Board(c.Now())); !slices.Equal(got, []string{"학사공지: 수강신청 일정"}) {
 		t.Fatalf("board before the first fetch after restart: %q", got)
 	}
 	f.Refresh(context.Background()) // the board is down too
@@ -40,7 +40,7 @@ func TestRestartsAndDowntime(t *testing.T) {
 		t.Fatalf("%d pop-ups while the feed failed", n)
 	}
 	up.fail(0, "")
-	c.add(refreshed)
+	c.Add(refreshed)
 	refresh(t, f)
 	if got, want := q.messages(), []string{"학사공지\n국가장학금 신청 안내"}; !slices.Equal(got, want) {
 		t.Fatalf("pop-ups %q, want %q", got, want)
@@ -48,7 +48,7 @@ func TestRestartsAndDowntime(t *testing.T) {
 	closeStore()
 
 	for range 2 { // restart twice more, fetching each time
-		c.add(refreshed)
+		c.Add(refreshed)
 		store, closeStore = openStore(t, dir, c)
 		refresh(t, newFeeds(store, q, seoul, cfg))
 		closeStore()
@@ -73,14 +73,14 @@ func TestCrashBetweenQueueAndSeen(t *testing.T) {
 	refresh(t, newFeeds(store, q, seoul, cfg))
 
 	up.set(rss(ti{"2", "내일 휴강", ""}, ti{"1", "공지", ""}), "", "")
-	c.add(refreshed)
+	c.Add(refreshed)
 	q.die = true
 	newFeeds(store, q, seoul, cfg).Refresh(context.Background())
 	if n := q.callCount(); n != 1 {
 		t.Fatalf("%d pushes before the crash", n)
 	}
 
-	c.add(time.Minute)
+	c.Add(time.Minute)
 	f := newFeeds(store, q, seoul, cfg) // restarted
 	refresh(t, f)
 	if n := q.callCount(); n != 2 || q.calls[0] != q.calls[1] {
@@ -89,7 +89,7 @@ func TestCrashBetweenQueueAndSeen(t *testing.T) {
 	if got := q.messages(); !slices.Equal(got, []string{"학사공지\n내일 휴강"}) {
 		t.Errorf("queue holds %q", got)
 	}
-	c.add(refreshed)
+	c.Add(refreshed)
 	refresh(t, f)
 	if n := q.callCount(); n != 2 {
 		t.Errorf("%d pushes once seen, want 2", n)
@@ -108,18 +108,18 @@ func TestQueueFailure(t *testing.T) {
 
 	up.set(rss(ti{"2", "장학금", ""}, ti{"1", "공지", ""}), "", "")
 	q.fail = errors.New("queue full")
-	c.add(refreshed)
+	c.Add(refreshed)
 	err := f.Refresh(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "queue full") {
 		t.Fatalf("refresh: %v", err)
 	}
-	if got := titles(f.Board(c.now())); !slices.Equal(got, []string{"학사공지: 장학금", "학사공지: 공지"}) {
+	if got := titles(f.Board(c.Now())); !slices.Equal(got, []string{"학사공지: 장학금", "학사공지: 공지"}) {
 		t.Errorf("board %q", got)
 	}
 	q.fail = nil
-	c.add(refreshed)
+	c.Add(refreshed)
 	refresh(t, f)
-	c.add(refreshed)
+	c.Add(refreshed)
 	refresh(t, f)
 	if got := q.messages(); q.callCount() != 1 || !slices.Equal(got, []string{"학사공지\n장학금"}) {
 		t.Errorf("pop-ups %q after %d pushes", got, q.callCount())
@@ -136,23 +136,23 @@ func TestNewFeedAndNewURL(t *testing.T) {
 	q := newQueue()
 	refresh(t, newFeeds(store, q, seoul, notice("학사공지", a.URL, "휴강")))
 
-	c.add(refreshed)
+	c.Add(refreshed)
 	f := newFeeds(store, q, seoul, notice("학사공지", a.URL, "휴강"), notice("학과", b.URL, "휴강", "장학"))
 	refresh(t, f)
 	if n := q.callCount(); n != 0 {
 		t.Fatalf("a feed added later queued %d pop-ups", n)
 	}
 
-	c.add(refreshed)
+	c.Add(refreshed)
 	f = newFeeds(store, q, seoul, notice("학사공지", b.URL, "휴강"))
-	if got := f.Board(c.now()); len(got) != 0 {
+	if got := f.Board(c.Now()); len(got) != 0 {
 		t.Errorf("board of a moved feed before its fetch: %q", titles(got))
 	}
 	refresh(t, f)
 	if n := q.callCount(); n != 0 {
 		t.Errorf("a feed with a new URL queued %d pop-ups", n)
 	}
-	if got := titles(f.Board(c.now())); !slices.Equal(got, []string{"학사공지: 휴강 공지", "학사공지: 장학 공지"}) {
+	if got := titles(f.Board(c.Now())); !slices.Equal(got, []string{"학사공지: 휴강 공지", "학사공지: 장학 공지"}) {
 		t.Errorf("board %q", got)
 	}
 }
@@ -166,13 +166,11 @@ func TestForgetAfter30Days(t *testing.T) {
 	up, srv := newUpstream(t, rss(steady, ti{"a", "휴강 A", ""}, ti{"b", "휴강 B", ""}))
 	q := newQueue()
 	f := newFeeds(store, q, seoul, notice("학사공지", srv.URL, "휴강"))
-	day0 := c.now()
+	day0 := c.Now()
 	refresh(t, f)
 
 	at := func(days int) {
-		c.mu.Lock()
-		c.t = day0.Add(time.Duration(days) * 24 * time.Hour)
-		c.mu.Unlock()
+		c.Set(day0.Add(time.Duration(days) * 24 * time.Hour))
 		refresh(t, f)
 	}
 	up.set(rss(steady), "", "")
@@ -209,13 +207,13 @@ func TestPopupLimits(t *testing.T) {
 		ti{"4", "휴강 4", "Sun, 22 Nov 2026 09:30:00 +0900"},
 		ti{"5", "휴강 5", "Sun, 22 Nov 2026 09:20:00 +0900"},
 	), "", "")
-	c.add(refreshed)
+	c.Add(refreshed)
 	refresh(t, f)
 	want := []string{"학사공지\n휴강 1", "학사공지\n휴강 2", "학사공지\n휴강 3"}
 	if got := q.messages(); !slices.Equal(got, want) {
 		t.Errorf("pop-ups %q, want %q", got, want)
 	}
-	c.add(refreshed)
+	c.Add(refreshed)
 	refresh(t, f)
 	if n := q.callCount(); n != MaxPopups {
 		t.Errorf("%d pushes, want %d", n, MaxPopups)

@@ -2,44 +2,18 @@ package remind
 
 import (
 	"context"
+	fakeclock "kiosk/kiosk/clock"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
 	"github.com/google/uuid"
-	"github.com/jonboulle/clockwork"
 
 	"kiosk/cache"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/jobs"
 )
-
-// steppedClock is a fake clock whose wall reading can step while its
-// timers, like Linux's, keep monotonic time.
-type steppedClock struct {
-	*clockwork.FakeClock
-	base time.Time
-
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *steppedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.FakeClock.Now().Add(c.offset)
-}
-func (c *steppedClock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
-func (c *steppedClock) Until(t time.Time) time.Duration { return t.Sub(c.Now()) }
-func (c *steppedClock) elapsed() time.Duration          { return c.FakeClock.Now().Sub(c.base) }
-
-func (c *steppedClock) step(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}
 
 // TestRescheduleOnStepBack runs the job under the kiosk's scheduler on a
 // fake clock: once at start, then at second 0; after the clock steps an
@@ -52,7 +26,7 @@ func TestRescheduleOnStepBack(t *testing.T) {
 	defer cancel()
 
 	t0 := at(9, 59, 30)
-	clk := &steppedClock{FakeClock: clockwork.NewFakeClockAt(t0), base: t0}
+	clk := fakeclock.NewStepped(t0)
 	store, err := cache.Open("", clk.Now, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +37,7 @@ func TestRescheduleOnStepBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	job := NewJob(q, config.Reminders{}, func(Window) ([]Due, error) { return nil, nil }, nil)
-	job.mono = clk.elapsed
+	job.mono = clk.Elapsed
 
 	done := make(chan struct{}, 10)
 	s, err := jobs.New(ctx, seoul, slog.New(slog.DiscardHandler), clk.Now, func(err error) string { return err.Error() },
@@ -110,7 +84,7 @@ func TestRescheduleOnStepBack(t *testing.T) {
 	advance(30 * time.Second)
 	wait("run at 10:00:00", at(10, 0, 0))
 
-	clk.step(-time.Hour - 17*time.Second)
+	clk.Step(-time.Hour - 17*time.Second)
 	advance(time.Minute) // the timer armed for 10:01 fires at 09:00:43 wall
 	wait("run after the step", at(9, 0, 0))
 	if j := job.Status().Jump; j == nil || j.Seconds != -3617 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kiosk/kiosk/clock"
 	"strings"
 	"testing"
 	"time"
@@ -11,13 +12,9 @@ import (
 	"kiosk/cache"
 )
 
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time { return c.t }
-
 func TestRun(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
-	store, err := cache.Open("", c.now, nil)
+	c := clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	store, err := cache.Open("", c.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,16 +35,16 @@ func TestRun(t *testing.T) {
 	}
 
 	e, st := run()
-	if e.Value != 1 || !st.OK || st.Updated == nil || !st.Updated.Equal(c.t) || len(changed) != 1 {
+	if e.Value != 1 || !st.OK || st.Updated == nil || !st.Updated.Equal(c.Now()) || len(changed) != 1 {
 		t.Fatalf("first run: %+v %+v changed=%v", e, st, changed)
 	}
-	c.t = c.t.Add(time.Minute)
+	c.Add(time.Minute)
 	if e, _ = run(); calls != 1 || e.Value != 1 || len(changed) != 1 {
 		t.Fatalf("within ttl: calls=%d value=%d changed=%v", calls, e.Value, changed)
 	}
 
 	fail = errors.New("GET https://user:hunter2-secret@example.org/a.ics?token=abc: 500")
-	c.t = c.t.Add(period)
+	c.Add(period)
 	e, st = run()
 	if calls != 2 || e.Value != 1 || !e.Stale || st.OK || !st.Stale || st.Failures != 1 {
 		t.Fatalf("failure: calls=%d %+v %+v", calls, e, st)
@@ -55,23 +52,23 @@ func TestRun(t *testing.T) {
 	if strings.Contains(st.Error, "hunter2") || strings.Contains(st.Error, "token=abc") || !strings.Contains(st.Error, "https://example.org/a.ics") {
 		t.Errorf("error not scrubbed: %q", st.Error)
 	}
-	if want := c.t.Add(period); !st.NextTry.Equal(want) {
+	if want := c.Now().Add(period); !st.NextTry.Equal(want) {
 		t.Errorf("next try %v, want %v", st.NextTry, want)
 	}
-	c.t = c.t.Add(period - time.Second)
+	c.Add(period - time.Second)
 	if run(); calls != 2 {
 		t.Fatalf("backing off: fetched anyway (calls=%d)", calls)
 	}
-	c.t = c.t.Add(time.Second)
+	c.Add(time.Second)
 	_, st = run()
-	if calls != 3 || st.Failures != 2 || !st.NextTry.Equal(c.t.Add(2*period)) {
+	if calls != 3 || st.Failures != 2 || !st.NextTry.Equal(c.Now().Add(2*period)) {
 		t.Fatalf("second failure: calls=%d %+v", calls, st)
 	}
 
 	fail = &RetryAfterError{After: 3 * time.Hour, Err: errors.New("429")}
-	c.t = *st.NextTry
+	c.Set(*st.NextTry)
 	_, st = run()
-	if !st.NextTry.Equal(c.t.Add(3 * time.Hour)) {
+	if !st.NextTry.Equal(c.Now().Add(3 * time.Hour)) {
 		t.Errorf("Retry-After not honoured: next %v", st.NextTry)
 	}
 
@@ -83,21 +80,21 @@ func TestRun(t *testing.T) {
 	if calls != 5 || !st.OK || e.Stale || st.Error != "" || st.Failures != 0 {
 		t.Fatalf("after reset: calls=%d %+v %+v", calls, e, st)
 	}
-	c.t = c.t.Add(time.Minute)
+	c.Add(time.Minute)
 	if run(); calls != 5 {
 		t.Errorf("force was not cleared: calls=%d", calls)
 	}
 }
 
 func TestClockSteppedBackDoesNotFreezeBackoff(t *testing.T) {
-	c := &clock{time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
-	store, _ := cache.Open("", c.now, nil)
+	c := clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	store, _ := cache.Open("", c.Now, nil)
 	defer store.Close()
 	r := NewRunner(store, discard(), nil, nil)
 	calls := 0
 	fetch := func(context.Context) (int, error) { calls++; return 0, errors.New("down") }
 	Run(context.Background(), r, "A", "ics", time.Minute, fetch)
-	c.t = c.t.Add(-30 * 24 * time.Hour) // booted with an old clock
+	c.Add(-30 * 24 * time.Hour) // booted with an old clock
 	Run(context.Background(), r, "A", "ics", time.Minute, fetch)
 	if calls != 2 {
 		t.Errorf("calls = %d: a next-try a month ahead must not stop fetching", calls)

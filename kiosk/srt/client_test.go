@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"kiosk/kiosk/clock"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -14,23 +15,6 @@ import (
 
 	"kiosk/kiosk/srt/srttest"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // syncBuffer collects log output; the fake's goroutines never log, but the
 // race detector should not have to trust that.
@@ -52,7 +36,7 @@ func (s *syncBuffer) String() string {
 }
 
 type env struct {
-	clk  *clock
+	clk  *clock.Fake
 	srv  *srttest.Server
 	logs *syncBuffer
 }
@@ -61,7 +45,7 @@ type env struct {
 // after the clock) plus edits.
 func newEnv(t *testing.T, edit func(*srttest.Scenario)) *env {
 	t.Helper()
-	e := &env{clk: &clock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, kst)}, logs: &syncBuffer{}}
+	e := &env{clk: clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, kst)), logs: &syncBuffer{}}
 	sc := srttest.Scenario{Bookings: srttest.Sample(e.clk.Now()), Now: e.clk.Now}
 	if edit != nil {
 		edit(&sc)

@@ -3,9 +3,9 @@ package srt_test
 import (
 	"context"
 	"errors"
+	"kiosk/kiosk/clock"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,35 +15,18 @@ import (
 	"kiosk/kiosk/srt/srttest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // kiosk is the wiring of cmd/kiosk over one store, which outlives the
 // processes started on it.
 type kiosk struct {
 	t     *testing.T
-	clk   *clock
+	clk   *clock.Fake
 	srv   *srttest.Server
 	store *cache.Store
 	opts  srt.Options
 }
 
 func newKiosk(t *testing.T, sc srttest.Scenario) *kiosk {
-	clk := &clock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	clk := clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
 	if sc.Bookings == nil {
 		sc.Bookings = srttest.Sample(clk.Now())
 	}
