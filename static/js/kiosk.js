@@ -189,26 +189,42 @@ const dashboard = () => {
 
   // Photo frame: the server orders the photos (every one once per cycle);
   // the page asks for the first one at its own screen size and crossfades.
+  // The server learns what is shown from the image requests, but a photo
+  // shown before comes from the browser's cache, unseen: so the page keeps
+  // its own cycle too and takes the first photo it hasn't shown in it.
   const frame = document.getElementById("photo");
   const photoMs = (+body.dataset.photoSeconds || 30) * 1000;
+  const shownInCycle = new Set();
   let current = "";
   const nextPhoto = async () => {
     try {
       const res = await fetch("/api/photos", { cache: "no-store", signal: AbortSignal.timeout(10000) });
       const list = res.ok ? await res.json() : [];
-      const next = list.find((p) => p.url !== current) || list[0];
+      let next = list.find((p) => !shownInCycle.has(p.url));
+      if (!next) {
+        shownInCycle.clear();
+        next = list.find((p) => p.url !== current);
+      }
       if (next && next.url !== current) {
+        shownInCycle.add(next.url);
+        current = next.url;
         const dpr = window.devicePixelRatio || 1;
         const box = frame.getBoundingClientRect();
         const w = Math.round((box.width || innerWidth) * dpr), h = Math.round((box.height || innerHeight) * dpr);
         const [shown, hidden] = frame.classList.contains("flip") ? [frame.children[1], frame.children[0]] : [frame.children[0], frame.children[1]];
-        hidden.onload = () => {
-          hidden.classList.add("shown");
-          shown.classList.remove("shown");
-          frame.classList.toggle("flip");
-        };
-        hidden.src = next.url + "?w=" + w + "&h=" + h;
-        current = next.url;
+        // The interval starts when the photo shows: a slow rendering must
+        // not cut its time on screen short, nor be cancelled by the next.
+        await new Promise((done) => {
+          hidden.onload = () => {
+            hidden.classList.add("shown");
+            shown.classList.remove("shown");
+            frame.classList.toggle("flip");
+            done();
+          };
+          hidden.onerror = done;
+          setTimeout(done, Math.max(photoMs, 65000)); // the server gives up on a rendering after a minute
+          hidden.src = next.url + "?w=" + w + "&h=" + h;
+        });
       }
     } catch { /* keep the current photo */ }
     setTimeout(nextPhoto, photoMs);
