@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -211,8 +212,11 @@ func TestBadAuthorization(t *testing.T) {
 	}
 }
 
-// TestOversizeBodies sends 70 KB (over the 64 KB limit) to every route
-// over a real socket: a 413 JSON error under /api/, and nothing changes.
+// TestOversizeBodies announces 70 KB (over the 64 KB limit) to every
+// mutating route over a real socket: a 413 JSON error under /api/, and
+// nothing changes. The body is not sent: the server answers on the
+// Content-Length and closes, and a client still writing would see a reset
+// instead of the answer.
 func TestOversizeBodies(t *testing.T) {
 	s, keep, refreshes := inputServer(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -223,23 +227,27 @@ func TestOversizeBodies(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()
 	defer func() { cancel(); <-done }()
-	big := `{"message":"` + strings.Repeat("x", 70<<10) + `"}`
-	// The server closes the connection after a 413: no reuse.
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	for _, r := range []struct{ method, path string }{
 		{"POST", "/api/notifications"}, {"DELETE", "/api/notifications"}, {"DELETE", "/api/notifications/" + keep.ID},
 		{"POST", "/api/refresh"}, {"PUT", "/api/dashboard"}, {"GET", "/api/notifications"},
 	} {
-		req, _ := http.NewRequest(r.method, "http://"+ln.Addr().String()+r.path, strings.NewReader(big))
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := client.Do(req)
+		conn, err := net.Dial("tcp", ln.Addr().String())
 		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: kiosk\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
+			r.method, r.path, token, 70<<10)
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			conn.Close()
 			t.Fatalf("%s %s: %v", r.method, r.path, err)
 		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
+		conn.Close()
 		if res.StatusCode != 413 {
-			t.Errorf("%s %s with 70 KB = %d, want 413", r.method, r.path, res.StatusCode)
+			t.Errorf("%s %s announcing 70 KB = %d, want 413", r.method, r.path, res.StatusCode)
 		}
 		jsonError(t, r.method+" "+r.path, res, string(body))
 	}
