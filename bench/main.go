@@ -4,10 +4,10 @@
 // a no-op net/http handler, disk writes, idle CPU and the page's weight and
 // first paint in headless Chromium, each with its target.
 //
-//	go run ./bench [-poll-duration 2m] [-idle-duration 1m] [-load-duration 2s]
+//	go run ./bench [-poll-duration 5m] [-idle-duration 1m] [-chromium ""]
 //
-// With the defaults the whole run takes about four minutes once the build
-// cache is warm. It only talks to 127.0.0.1 and sends a bounded number of
+// With the defaults a run takes about 2.5 minutes plus the build: under 5
+// minutes even with a cold build cache (about 2 minutes on 2 cores). It only talks to 127.0.0.1 and sends a bounded number of
 // requests for a bounded time.
 package main
 
@@ -61,10 +61,10 @@ func main() {
 		return
 	}
 	var o options
-	flag.DurationVar(&o.pollDuration, "poll-duration", 2*time.Minute, "how long 5 simulated screens poll before the steady RSS is read (the issue's 5 minutes, shortened to keep the run under 5 minutes)")
-	flag.DurationVar(&o.quietDuration, "quiet-duration", 20*time.Second, "how long the server runs with no client, for the share of idle CPU that is not the screen's")
-	flag.DurationVar(&o.idleDuration, "idle-duration", time.Minute, "how long one screen polls while idle CPU is measured")
-	flag.DurationVar(&o.loadDuration, "load-duration", 2*time.Second, "load time per route and server (split in two alternating rounds)")
+	flag.DurationVar(&o.pollDuration, "poll-duration", time.Minute, "how long the simulated screens poll before the steady RSS is read (the issue asks for 5m; 1m keeps a run with a cold build cache under 5 minutes)")
+	flag.DurationVar(&o.quietDuration, "quiet-duration", 15*time.Second, "how long the server runs with no client, for the share of idle CPU that is not the screen's")
+	flag.DurationVar(&o.idleDuration, "idle-duration", 45*time.Second, "how long one screen polls while idle CPU is measured")
+	flag.DurationVar(&o.loadDuration, "load-duration", 1500*time.Millisecond, "load time per route and server (split in two alternating rounds)")
 	flag.IntVar(&o.concurrency, "concurrency", 4, "concurrent keep-alive connections of the load generator")
 	flag.IntVar(&o.screens, "screens", 5, "simulated screens during the polling phase")
 	flag.IntVar(&o.starts, "starts", 5, "restarts timed for the start-up figure (median)")
@@ -135,10 +135,9 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 	if err != nil {
 		return err
 	}
-	generated := time.Now()
 	icsPath := filepath.Join(work, "big.ics")
 	var cal bytes.Buffer
-	if err := writeCalendar(&cal, generated, seoul); err != nil {
+	if err := writeCalendar(&cal, time.Now(), seoul); err != nil {
 		return err
 	}
 	if err := os.WriteFile(icsPath, cal.Bytes(), 0o644); err != nil {
@@ -211,7 +210,17 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 	rep.add(fmt.Sprintf("start-up to /healthz (median of %d)", len(starts)), ms(startup), "< 300 ms", ptr(startup < 300*time.Millisecond))
 	rep.note("start-up: restarts on a filled store %s; the first start on an empty data dir took %s.", list(starts), ms(cold))
 
-	// The measured server: a fresh data dir, first sync, then screens.
+	// The measured server: a fresh data dir, first sync, then screens. The
+	// calendar is written again so that its due reminders fall in the
+	// polling phase, after the first reminder run (which covers only its
+	// own minute on an empty store).
+	cal.Reset()
+	if err := writeCalendar(&cal, time.Now().Add(30*time.Second), seoul); err != nil {
+		return err
+	}
+	if err := os.WriteFile(icsPath, cal.Bytes(), 0o644); err != nil {
+		return err
+	}
 	say("first sync of %d events", totalEvents)
 	s, t, err = start(filepath.Join(work, "data-main"))
 	if err != nil {
@@ -600,7 +609,7 @@ func pageFigures(ctx context.Context, o options, base string, rep *report) error
 		rep.note("page figures skipped: %v (install chromium or pass -chromium).", err)
 		return nil
 	}
-	runs, err := loadPage(ctx, o.chromium, base+"/", o.pageRuns, 1500*time.Millisecond)
+	runs, err := loadPage(ctx, o.chromium, base+"/", o.pageRuns, time.Second)
 	if err != nil {
 		return err
 	}
