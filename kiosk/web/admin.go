@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,8 +143,8 @@ func (s *Server) handlePostNotification(c *fiber.Ctx) error {
 	if err := dec.Decode(&p); err != nil {
 		return fiber.NewError(fiber.StatusBadRequest, "malformed JSON: "+jsonProblem(err))
 	}
-	if dec.More() {
-		return fiber.NewError(fiber.StatusBadRequest, "malformed JSON: more than one value")
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fiber.NewError(fiber.StatusBadRequest, "malformed JSON: something follows the object")
 	}
 	if p.Message == nil || strings.TrimSpace(*p.Message) == "" {
 		return fiber.NewError(fiber.StatusBadRequest, `"message" is required and must not be empty`)
