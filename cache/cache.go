@@ -4,6 +4,7 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -29,6 +31,7 @@ type Store struct {
 	log       *slog.Logger
 	dir       string
 	recovered string
+	warning   string
 	stop      chan struct{}
 	done      chan struct{}
 }
@@ -49,17 +52,44 @@ const hardCap = 7 * 24 * time.Hour
 // gcEvery is how often the value log is garbage collected.
 const gcEvery = 30 * time.Minute
 
+// minFree is the free disk space below which the store is kept in memory:
+// badger writes through memory-mapped files, and a full disk there kills
+// the process with SIGBUS instead of returning an error.
+const minFree = 64 << 20
+
 // Open opens the store in dir; an empty dir opens an in-memory store (tests).
-// If the database in dir cannot be opened (a power cut can corrupt it), it is
-// moved aside and an empty one is created: the kiosk refetches its data
-// rather than crash-looping. Recovered then reports where it went.
+//
+// The kiosk must come up whatever the state of its data dir:
+//   - a database held by another process (a second kiosk) is an error;
+//   - a dir that cannot be written (read-only mount, wrong owner) or a
+//     nearly full disk gives an in-memory store, seeded with what the dir
+//     holds when it can be read; Warning says so;
+//   - a database that cannot be opened otherwise (a power cut can corrupt
+//     it) is moved aside and an empty one created: the kiosk refetches its
+//     data rather than crash-looping. Recovered reports where it went.
 func Open(dir string, now func() time.Time, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{now: now, log: log, dir: dir, stop: make(chan struct{}), done: make(chan struct{})}
+	if dir != "" {
+		if free, ok := freeBytes(dir); ok && free < minFree {
+			s.warning = fmt.Sprintf("the disk holding %s is full (%d MB free): keeping data in memory only", dir, free>>20)
+			return s.openInMemory(dir)
+		}
+	}
 	db, err := badger.Open(piOptions(dir, log))
-	if err != nil && dir != "" {
+	switch {
+	case err == nil:
+	case dir == "":
+		return nil, fmt.Errorf("cache: open in memory: %w", err)
+	case errors.Is(err, syscall.EWOULDBLOCK) || strings.Contains(err.Error(), "Cannot acquire directory lock"):
+		// badger flattens the errno into its message.
+		return nil, fmt.Errorf("cache: the store in %s is in use by another process (its directory lock is held): %w", dir, err)
+	case !writable(dir):
+		s.warning = fmt.Sprintf("the data dir %s cannot be written: keeping data in memory only, lost at restart", dir)
+		return s.openInMemory(dir)
+	default:
 		aside := fmt.Sprintf("%s.corrupt-%s", dir, now().UTC().Format("20060102T150405"))
 		if rerr := os.Rename(dir, aside); rerr != nil {
 			return nil, fmt.Errorf("cache: open %s: %w (and moving it aside failed: %v)", dir, err, rerr)
@@ -67,14 +97,65 @@ func Open(dir string, now func() time.Time, log *slog.Logger) (*Store, error) {
 		log.Error("store could not be opened; moved aside, starting empty", "dir", dir, "moved_to", aside, "error", err)
 		s.recovered = aside
 		db, err = badger.Open(piOptions(dir, log))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("cache: open %q: %w", dir, err)
+		if err != nil {
+			return nil, fmt.Errorf("cache: open %q: %w", dir, err)
+		}
 	}
 	s.db = db
 	go s.gcLoop()
 	return s, nil
 }
+
+// openInMemory opens an in-memory store holding a copy of what dir holds,
+// when dir can be read.
+func (s *Store) openInMemory(dir string) (*Store, error) {
+	s.log.Warn("store: " + s.warning)
+	db, err := badger.Open(piOptions("", s.log))
+	if err != nil {
+		return nil, fmt.Errorf("cache: open in memory: %w", err)
+	}
+	if ro, err := badger.Open(piOptions(dir, s.log).WithReadOnly(true)); err == nil {
+		var buf bytes.Buffer
+		if _, err := ro.Backup(&buf, 0); err == nil {
+			if err := db.Load(&buf, 16); err != nil {
+				s.log.Warn("store: copying the read-only store into memory", "error", err)
+			}
+		}
+		ro.Close()
+	}
+	s.db, s.dir = db, ""
+	go s.gcLoop()
+	return s, nil
+}
+
+// writable reports whether a file can be created in dir.
+func writable(dir string) bool {
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return false
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	return true
+}
+
+// freeBytes is the space available to the process on dir's file system,
+// or on its parent when dir does not exist yet.
+func freeBytes(dir string) (int64, bool) {
+	var st syscall.Statfs_t
+	for d := dir; ; d = filepath.Dir(d) {
+		if err := syscall.Statfs(d, &st); err == nil {
+			return int64(st.Bavail) * int64(st.Bsize), true
+		}
+		if d == filepath.Dir(d) {
+			return 0, false
+		}
+	}
+}
+
+// Warning says why the store is not on disk as configured; "" if it is.
+func (s *Store) Warning() string { return s.warning }
 
 // piOptions sizes badger for a Raspberry Pi with 512 MB to 1 GB of memory,
 // shared with Chromium. The defaults map 2 GiB of value log and hold 64 MiB

@@ -266,3 +266,32 @@ func TestLargeValues(t *testing.T) {
 		t.Fatalf("read back %d bytes, %v", len(got), err)
 	}
 }
+
+func TestOpenUnwritableDirServesACopyInMemory(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes anywhere; cmd/kiosk's TestReadOnlyDataDir runs the binary as nobody")
+	}
+	dir := t.TempDir()
+	s, err := Open(dir, start().Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Set(s, "k", "kept", 0)
+	s.Close()
+	os.Chmod(dir, 0o500)
+	defer os.Chmod(dir, 0o700)
+	s, err = Open(dir, start().Now, nil)
+	if err != nil {
+		t.Fatalf("Open of a read-only dir: %v", err)
+	}
+	defer s.Close()
+	if s.Warning() == "" || s.Dir() != "" {
+		t.Errorf("warning %q dir %q: want an in-memory store with a warning", s.Warning(), s.Dir())
+	}
+	if got, err := Get[string](s, "k"); err != nil || got != "kept" {
+		t.Errorf("the read-only store's data: %q, %v", got, err)
+	}
+	if err := Set(s, "new", 1, 0); err != nil {
+		t.Errorf("writes in memory fail: %v", err)
+	}
+}

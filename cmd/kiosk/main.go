@@ -157,7 +157,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	}
 
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data dir: %w", err)
+		log.Warn("cannot create the data dir; the store will be kept in memory", "data_dir", cfg.DataDir, "error", err)
 	}
 	store, err := cache.Open(cfg.DataDir, time.Now, log)
 	if err != nil {
@@ -260,6 +260,9 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		}
 	}
 	warnings := cfg.PermissionWarnings()
+	if w := store.Warning(); w != "" {
+		warnings = append(warnings, w)
+	}
 	if aside := store.Recovered(); aside != "" {
 		warnings = append(warnings, "the store could not be opened and was moved to "+aside+"; the data is being fetched again")
 	}
