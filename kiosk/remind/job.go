@@ -74,6 +74,8 @@ type Job struct {
 	prevWall time.Time
 	prevMono time.Duration
 	status   Status
+	mark     time.Time // end of the last window covered, in this process
+	stored   time.Time // the mark as last written to the store
 
 	onStepBack func()
 }
@@ -150,12 +152,17 @@ func (j *Job) run() (back bool, err error) {
 	j.ran, j.prevWall, j.prevMono = true, now, mono
 	j.queue.Tidy(now)
 
-	mark, err := cache.Get[time.Time](j.store, markKey)
-	if err != nil && !errors.Is(err, cache.ErrMiss) {
-		// Carry on as at a first start rather than stop reminding: only
-		// missed minutes go uncovered, and the markers still hold.
-		j.log.Warn("reminders: unreadable mark, not catching up", "error", err)
-		mark = time.Time{}
+	mark := j.mark
+	if mark.IsZero() { // first run of this process: the stored mark
+		var err error
+		mark, err = cache.Get[time.Time](j.store, markKey)
+		if err != nil && !errors.Is(err, cache.ErrMiss) {
+			// Carry on as at a first start rather than stop reminding: only
+			// missed minutes go uncovered, and the markers still hold.
+			j.log.Warn("reminders: unreadable mark, not catching up", "error", err)
+			mark = time.Time{}
+		}
+		j.stored = mark
 	}
 	w, skipped := Plan(now, mark, j.catchUp)
 	if step == 0 && mark.After(w.To) { // stepped back while we were not running
@@ -185,11 +192,21 @@ func (j *Job) run() (back bool, err error) {
 			queued++
 		}
 	}
-	if err := cache.Set(j.store, markKey, w.To, 0); err != nil {
-		return step < 0, j.fail(now, fmt.Errorf("reminders: write mark: %w", err))
+	// The mark is written when something was queued, after a step back,
+	// and otherwise every half catch-up span, not every minute: SD cards
+	// wear. A stored mark that lags only widens the catch-up after a
+	// restart, and the markers keep that from repeating anything.
+	j.mark = w.To
+	if queued > 0 || j.stored.After(w.To) || w.To.Sub(j.stored) >= j.catchUp/2 {
+		if err := cache.Set(j.store, markKey, w.To, 0); err != nil {
+			return step < 0, j.fail(now, fmt.Errorf("reminders: write mark: %w", err))
+		}
+		j.stored = w.To
 	}
-	if err := j.store.Sync(); err != nil {
-		return step < 0, j.fail(now, fmt.Errorf("reminders: %w", err))
+	if queued > 0 {
+		if err := j.store.Sync(); err != nil {
+			return step < 0, j.fail(now, fmt.Errorf("reminders: %w", err))
+		}
 	}
 	j.status.LastRun, j.status.From, j.status.To = now, w.From, w.To
 	j.status.Queued, j.status.Error = queued, ""

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -119,6 +120,9 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 		st.NextTry = &next
 		r.log.Warn("source failed", "source", name, "kind", kind, "failures", st.Failures,
 			"next_try", next, "error", st.Error)
+	}
+	if reflect.DeepEqual(saved, state{Status: st}) {
+		return e, err // the minute job asks every minute: don't rewrite an unchanged status
 	}
 	if serr := cache.Set(r.store, statusKey(name), state{Status: st}, 0); serr != nil {
 		r.log.Warn("source: saving status", "source", name, "error", serr)
