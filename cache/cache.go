@@ -407,8 +407,20 @@ func Peek[T any](s *Store, key string) (Entry[T], error) {
 	if err := json.Unmarshal(r.V, &e.Value); err != nil {
 		return Entry[T]{}, fmt.Errorf("cache: decode %s: %w", key, err)
 	}
-	e.FetchedAt = r.At
+	e.FetchedAt = s.fetchedAt(key, r)
 	return e, nil
+}
+
+// fetchedKey holds when an unchanged value was last fetched again.
+func fetchedKey(key string) string { return key + "\x00fetched" }
+
+// fetchedAt is when the value in r was last fetched: its own time, or the
+// later one Memo noted when a fetch brought the same bytes.
+func (s *Store) fetchedAt(key string, r record) time.Time {
+	if t, err := s.get(fetchedKey(key)); err == nil && t.At.After(r.At) {
+		return t.At
+	}
+	return r.At
 }
 
 // Memo returns the value under key while it is younger than ttl on the
@@ -416,11 +428,20 @@ func Peek[T any](s *Store, key string) (Entry[T], error) {
 // fails, Memo returns the last good value marked stale, with the error.
 // A value from the future (the clock stepped back) counts as old.
 // The last good value is kept without expiry: it is what the screen shows
-// through an outage of any length.
+// through an outage of any length. A fetch that brings the same bytes
+// rewrites only a small time record, not the value (SD cards wear).
 func Memo[T any](ctx context.Context, s *Store, key string, ttl time.Duration,
 	fetch func(context.Context) (T, error)) (Entry[T], error) {
-	old, err := Peek[T](s, key)
-	if err != nil {
+	var old Entry[T]
+	r, err := s.get(key)
+	switch {
+	case err == nil:
+		if derr := json.Unmarshal(r.V, &old.Value); derr != nil {
+			s.log.Warn("store: undecodable memo, refetching", "key", key, "error", derr)
+		} else {
+			old.FetchedAt = s.fetchedAt(key, r)
+		}
+	case !errors.Is(err, ErrMiss):
 		s.log.Warn("store: unreadable memo, refetching", "key", key, "error", err)
 	}
 	now := s.now()
@@ -433,10 +454,18 @@ func Memo[T any](ctx context.Context, s *Store, key string, ttl time.Duration,
 		old.Err = err
 		return old, err
 	}
-	if err := Set(s, key, v, 0); err != nil {
-		return Entry[T]{Value: v, FetchedAt: now}, err
+	fresh := Entry[T]{Value: v, FetchedAt: now}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fresh, fmt.Errorf("cache: encode %s: %w", key, err)
 	}
-	return Entry[T]{Value: v, FetchedAt: now}, nil
+	if !old.FetchedAt.IsZero() && bytes.Equal(b, r.V) {
+		return fresh, s.put(fetchedKey(key), record{V: json.RawMessage("null"), At: now}, 0)
+	}
+	if err := s.put(key, record{V: b, At: now}, 0); err != nil {
+		return fresh, err
+	}
+	return fresh, nil
 }
 
 // badgerLogger sends badger's chatter to slog; its Infof lines are debug

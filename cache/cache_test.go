@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 func newStore(t *testing.T, c *clock.Fake) *Store {
@@ -293,5 +295,54 @@ func TestOpenUnwritableDirServesACopyInMemory(t *testing.T) {
 	}
 	if err := Set(s, "new", 1, 0); err != nil {
 		t.Errorf("writes in memory fail: %v", err)
+	}
+}
+
+// TestMemoUnchangedValueNotRewritten: a refetch that brings the same bytes
+// refreshes the fetch time without rewriting the value.
+func TestMemoUnchangedValueNotRewritten(t *testing.T) {
+	c := start()
+	s := newStore(t, c)
+	ctx := context.Background()
+	value := strings.Repeat("event ", 1000)
+	fetch := func(context.Context) (string, error) { return value, nil }
+	Memo(ctx, s, "m", time.Minute, fetch)
+	written := func() int64 {
+		var n int64
+		s.db.View(func(txn *badger.Txn) error {
+			item, err := txn.Get([]byte("m"))
+			if err == nil {
+				n = int64(item.Version())
+			}
+			return err
+		})
+		return n
+	}
+	v1 := written()
+	c.Add(2 * time.Minute)
+	e, err := Memo(ctx, s, "m", time.Minute, fetch)
+	if err != nil || !e.FetchedAt.Equal(c.Now()) {
+		t.Fatalf("refetch: %v, fetched at %v", err, e.FetchedAt)
+	}
+	if written() != v1 {
+		t.Error("the unchanged value was rewritten")
+	}
+	calls := 0
+	c.Add(30 * time.Second)
+	Memo(ctx, s, "m", time.Minute, func(context.Context) (string, error) { calls++; return value, nil })
+	if calls != 0 {
+		t.Error("the noted fetch time was not used: refetched within the TTL")
+	}
+	if p, _ := Peek[string](s, "m"); !p.FetchedAt.Equal(c.Now().Add(-30 * time.Second)) {
+		t.Errorf("Peek fetched at %v", p.FetchedAt)
+	}
+	value = "changed"
+	c.Add(time.Minute)
+	Memo(ctx, s, "m", time.Minute, fetch)
+	if written() == v1 {
+		t.Error("a changed value was not written")
+	}
+	if got, _ := Peek[string](s, "m"); got.Value != "changed" || !got.FetchedAt.Equal(c.Now()) {
+		t.Errorf("after change: %q at %v", got.Value, got.FetchedAt)
 	}
 }
