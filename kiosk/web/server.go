@@ -82,6 +82,9 @@ type Server struct {
 	info    StatusInfo
 	token   []byte // SHA-256 of the admin token; nil: admin actions are off
 	limit   *limiter
+	engine  *html.Engine
+	// Renderings shared by the screens and phones asking within a second.
+	pageHTML, boardHTML, dashJSON renderCache
 }
 
 // New builds the app. A template that does not parse is an error here, at
@@ -101,7 +104,8 @@ func New(opts Options) (*Server, error) {
 		assets: "/static/" + hash, synced: opts.ClockSynced,
 		queue: opts.Queue, refresh: opts.Refresh, info: opts.Status,
 		notices: opts.Notices, nsrc: opts.ExtraSources, photos: opts.Photos,
-		limit: &limiter{fails: map[string]*window{}, now: opts.Now},
+		limit:  &limiter{fails: map[string]*window{}, now: opts.Now},
+		engine: engine,
 	}
 	if tok := opts.Config.AdminToken.Reveal(); tok != "" {
 		sum := sha256.Sum256([]byte(tok))
@@ -215,22 +219,43 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) handleIndex(c *fiber.Ctx) error {
+	now := s.now()
+	b, err := s.pageHTML.get(s.renderKey(now), func() ([]byte, error) {
+		return renderTemplate(s.engine, "index", s.pageView(now))
+	})
+	if err != nil {
+		return err
+	}
 	c.Set("Cache-Control", "no-store")
-	return c.Render("index", s.pageView(s.now()))
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(b)
 }
 
 // handleBoard renders the board alone; the page swaps it in every
 // reload_seconds, so new data appears without a reload or a flash.
 func (s *Server) handleBoard(c *fiber.Ctx) error {
+	now := s.now()
+	b, err := s.boardHTML.get(s.renderKey(now), func() ([]byte, error) {
+		return renderTemplate(s.engine, "board", s.pageView(now))
+	})
+	if err != nil {
+		return err
+	}
 	c.Set("Cache-Control", "no-store")
 	c.Set("X-Kiosk-Version", s.version)
-	v := s.pageView(s.now())
-	return c.Render("board", v)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(b)
 }
 
 func (s *Server) handleDashboard(c *fiber.Ctx) error {
+	now := s.now()
+	b, err := s.dashJSON.get(s.renderKey(now), func() ([]byte, error) { return encodeJSON(s.dashboardJSON(now)) })
+	if err != nil {
+		return err
+	}
 	c.Set("Cache-Control", "no-store")
-	return c.JSON(s.dashboardJSON(s.now()))
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(b)
 }
 
 // handleDisplay publishes the night-mode schedule for the display helper.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	_ "time/tzdata"
@@ -394,5 +395,33 @@ func TestServeStopsAtOnce(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("run %d: Serve did not return after the stop", i)
 		}
+	}
+}
+
+type swapBoard struct{ snap atomic.Pointer[dashboard.Snapshot] }
+
+func (b *swapBoard) Snapshot() *dashboard.Snapshot { return b.snap.Load() }
+
+// TestRenderCacheFollowsData: answers are rendered once a second, but a new
+// snapshot or a queue change shows at once.
+func TestRenderCacheFollowsData(t *testing.T) {
+	s := newServer(t, &dashboard.Snapshot{}, func(c *config.Config) { c.Locale = "en" })
+	b := &swapBoard{}
+	b.snap.Store(&dashboard.Snapshot{Events: []calendar.Event{{ID: "a", Summary: "First", Start: at(0, 10, 0), End: at(0, 11, 0)}}})
+	s.board = b
+	for _, path := range []string{"/", "/partial/board", "/api/dashboard"} {
+		if _, body := get(t, s, path); !strings.Contains(body, "First") {
+			t.Fatalf("%s lacks the first event", path)
+		}
+	}
+	b.snap.Store(&dashboard.Snapshot{Events: []calendar.Event{{ID: "b", Summary: "Second", Start: at(0, 10, 0), End: at(0, 11, 0)}}})
+	for _, path := range []string{"/", "/partial/board", "/api/dashboard"} {
+		if _, body := get(t, s, path); !strings.Contains(body, "Second") || strings.Contains(body, "First") {
+			t.Errorf("%s within the same second still shows the old snapshot", path)
+		}
+	}
+	s.queue.Add(remind.Notification{Message: "Board note", Expire: now.Add(time.Hour).Unix(), ShowNotiboard: true})
+	if _, body := get(t, s, "/partial/board"); !strings.Contains(body, "Board note") {
+		t.Error("a queue change within the same second is not on the board")
 	}
 }
