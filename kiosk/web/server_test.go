@@ -398,7 +398,9 @@ func TestServeStopsAtOnce(t *testing.T) {
 	}
 }
 
-type swapBoard struct{ snap atomic.Pointer[dashboard.Snapshot] }
+type swapBoard struct {
+	snap atomic.Pointer[dashboard.Snapshot]
+}
 
 func (b *swapBoard) Snapshot() *dashboard.Snapshot { return b.snap.Load() }
 
