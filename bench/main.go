@@ -353,7 +353,7 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 	rep.note("disk writes (/proc/%d/io write_bytes): %.0f KB in %v of steady operation (%d calendar refreshes in it) = %.1f MB/day from the minute jobs; one calendar refresh writes %.0f KB and runs every %d minutes = %.1f MB/day. Not included: badger's memtable flushes and value-log GC, which come every few hours.",
 		pid, float64(wB-wA)/1e3, steady.Round(time.Second), refreshes, steadyBytes/steady.Seconds()*86400/1e6, refreshBytes/1e3, calendarMinutes, refreshBytes*86400/(calendarMinutes*60)/1e6)
 	if perDay >= 10e6 {
-		rep.note("disk writes: %s. Why: every minute the calendar job rewrites its source status and the reminder job its mark, then syncs, which writes the WAL page again; every refresh stores the whole expanded event list again even when the feed did not change.",
+		rep.note("disk writes: %s. Why: badger writes whole 4 KB pages of its memory-mapped log, so each write (a status change, the reminder mark every half catch-up span, a queued reminder and its sync) costs at least a page, and a short sample that holds the due reminders extrapolates a handful of pages to a day; run with a longer -poll-duration for a steadier figure.",
 			missBy(perDay/1e6, 10, " MB", false))
 	}
 	rep.note("log output: %d bytes in %v of steady operation = %.1f KB/day to the journal.",

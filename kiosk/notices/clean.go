@@ -38,7 +38,13 @@ func cleanTitle(s string) string {
 		}
 		s = t
 	}
-	return truncate(oneLine(norm.NFC.String(s)), MaxTitle)
+	out := truncate(oneLine(norm.NFC.String(s)), MaxTitle)
+	// The cut can leave a bracket unterminated ("<A000…"), which reads as
+	// a tag cut short and goes on a second reading: settle on that one.
+	if again := stripHTML(out); again != out {
+		out = truncate(oneLine(norm.NFC.String(again)), MaxTitle)
+	}
+	return out
 }
 
 // visible drops control characters other than white space, invisible
