@@ -44,11 +44,10 @@ const DefaultMaxBytes = 20 << 20
 type Source struct {
 	opts Options
 
-	mu           sync.Mutex
-	feed         *Feed
-	etag         string
-	lastModified string
-	fileStamp    string // size and mtime of the parsed file
+	mu         sync.Mutex
+	feed       *Feed
+	validators source.Validators // for a conditional GET
+	fileStamp  string            // size and mtime of the parsed file
 }
 
 // New returns a Source; a bad URL or a missing file shows at Events.
@@ -119,19 +118,11 @@ func (s *Source) fetch(ctx context.Context) (*Feed, error) {
 		req.SetBasicAuth(s.opts.Username, s.opts.Password)
 	}
 	if s.feed != nil {
-		if s.etag != "" {
-			req.Header.Set("If-None-Match", s.etag)
-		}
-		if s.lastModified != "" {
-			req.Header.Set("If-Modified-Since", s.lastModified)
-		}
+		s.validators.Apply(req)
 	}
 	resp, err := s.opts.HTTPClient.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) { // its message repeats the whole URL
-			err = ue.Err
-		}
+		err = source.TransportError(err)
 		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, err)
 	}
 	defer resp.Body.Close()
@@ -156,7 +147,7 @@ func (s *Source) fetch(ctx context.Context) (*Feed, error) {
 		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, sizeOr(err, s.opts.MaxBytes))
 	}
 	s.keep(feed)
-	s.etag, s.lastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	s.validators = source.ValidatorsOf(resp)
 	return feed, nil
 }
 

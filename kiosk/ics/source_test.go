@@ -104,8 +104,8 @@ func TestSourceConditionalGet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(changed) != 1 || changed[0].Summary != "Piano (new teacher)" || src.etag != `"v2"` {
-		t.Errorf("after change: %+v, etag %q", changed, src.etag)
+	if len(changed) != 1 || changed[0].Summary != "Piano (new teacher)" || src.validators.ETag != `"v2"` {
+		t.Errorf("after change: %+v, etag %q", changed, src.validators.ETag)
 	}
 	if calls.Load() != 3 {
 		t.Errorf("%d requests, want 3", calls.Load())

@@ -50,19 +50,11 @@ func (f *Feeds) fetch(ctx context.Context, fd *feed) ([]entry, error) {
 	req.Header.Set("User-Agent", f.opts.UserAgent)
 	req.Header.Set("Accept", accept)
 	if fd.entries != nil {
-		if fd.etag != "" {
-			req.Header.Set("If-None-Match", fd.etag)
-		}
-		if fd.lastModified != "" {
-			req.Header.Set("If-Modified-Since", fd.lastModified)
-		}
+		fd.validators.Apply(req)
 	}
 	resp, err := f.opts.HTTPClient.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) { // its message repeats the whole URL
-			err = ue.Err
-		}
+		err = source.TransportError(err)
 		return nil, fmt.Errorf("notices %q: %s: %w", name, where, err)
 	}
 	defer resp.Body.Close()
@@ -92,7 +84,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *feed) ([]entry, error) {
 		return nil, fmt.Errorf("notices %q: %s: %w", name, where, err)
 	}
 	fd.entries = entries
-	fd.etag, fd.lastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	fd.validators = source.ValidatorsOf(resp)
 	return entries, nil
 }
 

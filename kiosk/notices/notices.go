@@ -100,10 +100,9 @@ type feed struct {
 	id       string   // name and URL: a new URL is a new feed
 	keywords []string // folded
 
-	mu           sync.Mutex // one fetch at a time
-	etag         string
-	lastModified string
-	entries      []entry // the last parse, reused on 304
+	mu         sync.Mutex        // one fetch at a time
+	validators source.Validators // for a conditional GET
+	entries    []entry           // the last parse, reused on 304
 }
 
 // New returns the feeds, with the board the store kept from earlier runs.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -75,4 +76,33 @@ func (l *LimitedReader) Read(p []byte) (int, error) {
 		return n - 1, TooLargeError{l.max}
 	}
 	return n, err
+}
+
+// Validators are a response's ETag and Last-Modified, kept for a
+// conditional GET of the same resource.
+type Validators struct{ ETag, LastModified string }
+
+// ValidatorsOf reads the validators of a response.
+func ValidatorsOf(resp *http.Response) Validators {
+	return Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+}
+
+// Apply makes req conditional on the validators it has.
+func (v Validators) Apply(req *http.Request) {
+	if v.ETag != "" {
+		req.Header.Set("If-None-Match", v.ETag)
+	}
+	if v.LastModified != "" {
+		req.Header.Set("If-Modified-Since", v.LastModified)
+	}
+}
+
+// TransportError drops the *url.Error wrapping of a failed request: its
+// message repeats the whole URL, and feed URLs carry secrets.
+func TransportError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
