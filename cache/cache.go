@@ -164,19 +164,22 @@ func (s *Store) Warning() string { return s.warning }
 func piOptions(dir string, log *slog.Logger) badger.Options {
 	opts := badger.DefaultOptions(dir).
 		WithInMemory(dir == "").
-		WithMemTableSize(4 << 20).      // WAL mapping is 2× this
-		WithNumMemtables(1).            // with the two below, as badger's docs advise
-		WithNumLevelZeroTables(1).      //
-		WithNumLevelZeroTablesStall(2). //
-		WithBaseTableSize(1 << 20).     //
-		WithBaseLevelSize(4 << 20).     //
-		WithValueLogFileSize(16 << 20). // vlog mapping is 2× this: 32 MiB, not 2 GiB
-		WithValueThreshold(1 << 10).    // must stay under 15% of the memtable size
-		WithBlockCacheSize(0).          // no compression, so no block cache is needed
-		WithIndexCacheSize(0).          // a tiny database keeps its indices in memory
-		WithCompression(options.None).  // values are small JSON; CPU matters more
-		WithNumCompactors(2).           // the least badger accepts
-		WithSyncWrites(false).          // mmap writes survive kill -9; Sync for power cuts
+		WithMemTableSize(4 << 20).       // WAL mapping is 2× this
+		WithNumMemtables(1).             // one memtable: a flush per 4 MiB written
+		WithNumLevelZeroTables(4).       // compaction priority only: see NumCompactors
+		WithNumLevelZeroTablesStall(64). // 256 MiB of writes before a stall; GC flattens long before
+		WithBaseTableSize(1 << 20).      //
+		WithBaseLevelSize(4 << 20).      //
+		WithValueLogFileSize(16 << 20).  // vlog mapping is 2× this: 32 MiB, not 2 GiB
+		WithValueThreshold(1 << 10).     // must stay under 15% of the memtable size
+		WithBlockCacheSize(0).           // no compression, so no block cache is needed
+		WithIndexCacheSize(0).           // a tiny database keeps its indices in memory
+		WithCompression(options.None).   // values are small JSON; CPU matters more
+		// No compactor goroutines: each ticks every 50 ms for ever, which cost
+		// ~25 s of CPU an hour on an idle kiosk. The store is tiny and written
+		// rarely; GC flattens it on its timer instead.
+		WithNumCompactors(0).
+		WithSyncWrites(false). // mmap writes survive kill -9; Sync for power cuts
 		WithDetectConflicts(false).
 		WithMetricsEnabled(false).
 		WithLogger(badgerLogger{log})
@@ -258,9 +261,14 @@ func (s *Store) gcLoop() {
 	}
 }
 
-// GC reclaims value-log space. badger collects one file per call, so it
-// repeats while there is something to collect.
+// GC compacts the tree into one level, dropping overwritten and deleted
+// values (there are no compactor goroutines), and reclaims value-log space:
+// badger collects one file per call, so it repeats while there is
+// something to collect.
 func (s *Store) GC() {
+	if err := s.db.Flatten(1); err != nil {
+		s.log.Warn("store: compaction", "error", err)
+	}
 	if s.dir == "" {
 		return
 	}

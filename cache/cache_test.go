@@ -346,3 +346,42 @@ func TestMemoUnchangedValueNotRewritten(t *testing.T) {
 		t.Errorf("after change: %q at %v", got.Value, got.FetchedAt)
 	}
 }
+
+// TestManyWritesWithoutCompactors: with no compactor goroutines, writes far
+// beyond one memtable neither stall nor lose data, and GC compacts.
+func TestManyWritesWithoutCompactors(t *testing.T) {
+	c := start()
+	s, err := Open(t.TempDir(), c.Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	value := strings.Repeat("x", 20<<10)
+	done := make(chan error, 1)
+	go func() {
+		for i := range 2000 { // 40 MB: ten memtable flushes into level 0
+			if err := Set(s, fmt.Sprintf("k%03d", i%100), value+fmt.Sprint(i), 0); err != nil {
+				done <- err
+				return
+			}
+			if i%500 == 499 {
+				s.GC()
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("writes stalled")
+	}
+	s.GC()
+	for i := 1900; i < 2000; i++ {
+		if got, err := Get[string](s, fmt.Sprintf("k%03d", i%100)); err != nil || got != value+fmt.Sprint(i) {
+			t.Fatalf("k%03d: %v", i%100, err)
+		}
+	}
+}
