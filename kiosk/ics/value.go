@@ -150,8 +150,6 @@ type duration struct {
 // nothing on a wall calendar lasts ten years.
 const maxDurationDays = 3660
 
-func (d duration) negative() bool { return d.days < 0 || (d.days == 0 && d.secs < 0) }
-
 // parseDuration parses forms such as P1D, PT1H30M, -P1W, P1DT12H.
 func parseDuration(v string) (duration, error) {
 	s := strings.TrimSpace(v)

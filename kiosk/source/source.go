@@ -6,7 +6,6 @@ package source
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"reflect"
 	"regexp"
@@ -217,9 +216,4 @@ func (s *Scrubber) String(msg string) string {
 		msg = msg[:cut] + "…"
 	}
 	return msg
-}
-
-// String describes a status in one line for logs.
-func (st Status) String() string {
-	return fmt.Sprintf("%s(%s) ok=%v stale=%v", st.Name, st.Kind, st.OK, st.Stale)
 }
