@@ -98,6 +98,7 @@ func (b *Board) Names() (names, kinds []string) {
 // blanks none of the others. It returns the failures joined.
 func (b *Board) RefreshCalendars(ctx context.Context) error {
 	from, to := calendar.Window(b.opts.Store.Now(), b.opts.Loc, b.opts.DaysAhead+1)
+	before := b.runner.Stored()
 	errs := make([]error, len(b.opts.Calendars))
 	var wg sync.WaitGroup
 	for i, c := range b.opts.Calendars {
@@ -113,7 +114,7 @@ func (b *Board) RefreshCalendars(ctx context.Context) error {
 		})
 	}
 	wg.Wait()
-	b.rebuild()
+	b.rebuildIfStored(before)
 	return errors.Join(errs...)
 }
 
@@ -123,8 +124,9 @@ func (b *Board) RefreshTrains(ctx context.Context) error {
 	if t == nil {
 		return nil
 	}
+	before := b.runner.Stored()
 	_, err := source.Run(ctx, b.runner, t.Name, t.Kind, t.TTL, t.Fetch)
-	b.rebuild()
+	b.rebuildIfStored(before)
 	return err
 }
 
@@ -136,6 +138,15 @@ func (b *Board) ResetAll() error {
 		errs = append(errs, source.Reset(b.opts.Store, n))
 	}
 	return errors.Join(errs...)
+}
+
+// rebuildIfStored rebuilds the snapshot when a refresh stored something
+// since before. The refresh jobs run every minute and mostly find their
+// data fresh: re-reading and sorting every event then is wasted on a Pi.
+func (b *Board) rebuildIfStored(before uint64) {
+	if b.runner.Stored() != before {
+		b.rebuild()
+	}
 }
 
 // rebuild reads every source's last good data from the store.

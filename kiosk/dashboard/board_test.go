@@ -111,3 +111,25 @@ func TestRestartShowsStoredData(t *testing.T) {
 		t.Error("New fetched; it must only read the store")
 	}
 }
+
+// TestSnapshotKeptWhileNothingStored: a refresh that finds every source
+// fresh keeps the snapshot (no re-read of the store every minute).
+func TestSnapshotKeptWhileNothingStored(t *testing.T) {
+	c := clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	store, _ := cache.Open("", c.Now, nil)
+	defer store.Close()
+	var changed atomic.Int32
+	board := newBoard(t, store, []Calendar{{Name: "A", Kind: "ics", Source: &fakeCal{name: "A"}}}, nil, &changed)
+	board.RefreshCalendars(context.Background())
+	first := board.Snapshot()
+	c.Add(time.Minute)
+	board.RefreshCalendars(context.Background())
+	if board.Snapshot() != first {
+		t.Error("the snapshot was rebuilt though nothing was stored")
+	}
+	c.Add(5 * time.Minute)
+	board.RefreshCalendars(context.Background())
+	if board.Snapshot() == first {
+		t.Error("not rebuilt after a refetch")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"kiosk/cache"
@@ -57,6 +58,7 @@ type Runner struct {
 	log     *slog.Logger
 	scrub   *Scrubber
 	changed func(name string)
+	stored  atomic.Uint64
 }
 
 // NewRunner returns a runner. changed, if not nil, is called after a fetch
@@ -67,6 +69,10 @@ func NewRunner(store *cache.Store, log *slog.Logger, scrub *Scrubber, changed fu
 	}
 	return &Runner{store: store, log: log, scrub: scrub, changed: changed}
 }
+
+// Stored counts the runs that stored new data or a changed status; a
+// reader can skip rebuilding its view while it stands still.
+func (r *Runner) Stored() uint64 { return r.stored.Load() }
 
 // DataKey is where a source's last good data is stored.
 func DataKey(name string) string { return "src:data:" + name }
@@ -107,6 +113,7 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 		at := e.FetchedAt
 		st.Updated = &at
 		if fetched {
+			r.stored.Add(1)
 			r.changed(name)
 		}
 	case ctx.Err() != nil:
@@ -123,6 +130,7 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 	if reflect.DeepEqual(saved, state{Status: st}) {
 		return e, err // the minute job asks every minute: don't rewrite an unchanged status
 	}
+	r.stored.Add(1)
 	if serr := cache.Set(r.store, statusKey(name), state{Status: st}, 0); serr != nil {
 		r.log.Warn("source: saving status", "source", name, "error", serr)
 	}
