@@ -273,7 +273,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	}
 	srv, err := web.New(web.Options{
 		Config: cfg, Board: board, Log: log, Now: time.Now, Version: buildVersion(), Demo: isDemo,
-		Views: views.FS, Static: static.FS, ClockSynced: daemon.ClockSynced,
+		Views: views.FS, Static: static.FS, ClockSynced: daemon.CachedClockSynced(30 * time.Second),
 		Queue: queue, Refresh: refresh, Notices: feeds.Board, ExtraSources: func() []source.Status {
 			names, kinds := feeds.Names()
 			return append(source.Statuses(store, names, kinds), photoStatus(lib)...)

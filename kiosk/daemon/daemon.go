@@ -66,6 +66,23 @@ func ClockSynced() (synced, known bool) {
 	return state != unix.TIME_ERROR && tx.Status&unix.STA_UNSYNC == 0, true
 }
 
+// CachedClockSynced returns ClockSynced asked at most once per ttl: pages
+// poll every few seconds all day, and the answer changes once per boot.
+func CachedClockSynced(ttl time.Duration) func() (synced, known bool) {
+	var mu sync.Mutex
+	var at time.Time
+	var synced, known bool
+	return func() (bool, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if at.IsZero() || time.Since(at) >= ttl {
+			synced, known = ClockSynced()
+			at = time.Now()
+		}
+		return synced, known
+	}
+}
+
 // Step is a jump of the wall clock against the monotonic clock.
 type Step struct {
 	At   time.Time     `json:"at"`   // wall time after the step
