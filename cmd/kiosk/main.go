@@ -225,7 +225,6 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 			return err
 		}
 	}
-	job.OnStepBack(sched.Reschedule)
 	steps := daemon.NewStepWatcher(time.Now, daemon.Monotonic(), 5*time.Second, func(st daemon.Step) {
 		log.Warn("the system clock was stepped; rescheduling jobs", "size", st.Size.String())
 		sched.Reschedule()

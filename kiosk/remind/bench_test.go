@@ -55,7 +55,7 @@ func BenchmarkJobRun(b *testing.B) {
 	start := time.Date(2026, 11, 22, 0, 0, 0, 0, seoul)
 	e := newEnv(b, start)
 	e.events = benchEvents(start, 10000)
-	e.clock.set(start.Add(3 * 24 * time.Hour))
+	advanceTo(e.clock, start.Add(3*24*time.Hour))
 	if err := e.job.Run(b.Context()); err != nil {
 		b.Fatal(err)
 	}

@@ -1,8 +1,8 @@
 package remind
 
 import (
+	"kiosk/kiosk/clock"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata"
@@ -21,47 +21,13 @@ func mustLoad(t testing.TB, name string) *time.Location {
 	return loc
 }
 
-// clock is a hand-moved clock with a separate monotonic reading, so a test
-// can step the wall clock the way NTP does.
-type clock struct {
-	mu   sync.Mutex
-	wall time.Time
-	mono time.Duration
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.wall
-}
-
-func (c *clock) elapsed() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.mono
-}
-
-// advance lets d pass.
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.wall, c.mono = c.wall.Add(d), c.mono+d
-}
-
-// step moves the wall clock only.
-func (c *clock) step(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.wall = c.wall.Add(d)
-}
-
-// set lets time pass until t (t must not be before now).
-func (c *clock) set(t time.Time) { c.advance(t.Sub(c.now())) }
+// advanceTo lets time pass on c until t (t must not be before now).
+func advanceTo(c *clock.Fake, t time.Time) { c.Add(t.Sub(c.Now())) }
 
 // env is a job over an in-memory store whose events the test changes.
 type env struct {
 	t      testing.TB
-	clock  *clock
+	clock  *clock.Fake
 	store  *cache.Store
 	queue  *Queue
 	job    *Job
@@ -72,8 +38,8 @@ type env struct {
 
 func newEnv(t testing.TB, start time.Time) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{wall: start}}
-	store, err := cache.Open("", e.clock.now, nil)
+	e := &env{t: t, clock: clock.New(start)}
+	store, err := cache.Open("", e.clock.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,13 +63,13 @@ func (e *env) restart() {
 	e.job = NewJob(q, e.cfg, func(w Window) ([]Due, error) {
 		return EventDues(e.events, w, e.rules), nil
 	}, nil)
-	e.job.mono = e.clock.elapsed
+	e.job.mono = e.clock.Elapsed
 }
 
 // run runs the job at t and returns how many it queued.
 func (e *env) run(t time.Time) int {
 	e.t.Helper()
-	e.clock.set(t)
+	advanceTo(e.clock, t)
 	if err := e.job.Run(e.t.Context()); err != nil {
 		e.t.Fatalf("Run at %s: %v", t.Format("15:04:05"), err)
 	}
@@ -123,7 +89,7 @@ func (e *env) runEachMinute(from, to time.Time) int {
 
 func (e *env) activeIDs() []string {
 	var ids []string
-	for _, n := range e.queue.Active(e.clock.now()) {
+	for _, n := range e.queue.Active(e.clock.Now()) {
 		ids = append(ids, n.ID)
 	}
 	return ids
@@ -133,7 +99,7 @@ func (e *env) activeIDs() []string {
 // notifications, oldest first.
 func (e *env) summaries() []string {
 	var out []string
-	for _, n := range e.queue.Active(e.clock.now()) {
+	for _, n := range e.queue.Active(e.clock.Now()) {
 		out = append(out, line(n.Message, 1))
 	}
 	return out

@@ -77,7 +77,6 @@ type Job struct {
 	mark     time.Time // end of the last window covered, in this process
 	stored   time.Time // the mark as last written to the store
 
-	onStepBack func()
 }
 
 // NewJob returns the job. It reads the clock of the queue's store. Zero
@@ -121,24 +120,16 @@ func (j *Job) Status() Status {
 	return j.status
 }
 
-// Run covers one window. After a backward clock step it calls the
-// OnStepBack function.
+// Run covers one window. Rescheduling after a clock step is the
+// scheduler's business (kiosk/daemon's step watcher, kiosk/jobs).
 func (j *Job) Run(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("reminders: %w", err)
 	}
-	back, err := j.run()
-	j.mu.Lock()
-	f := j.onStepBack
-	j.mu.Unlock()
-	if back && f != nil {
-		f()
-	}
-	return err
+	return j.run()
 }
 
-// run reports whether the clock stepped back since the last run.
-func (j *Job) run() (back bool, err error) {
+func (j *Job) run() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	now, mono := j.now(), j.mono()
@@ -180,13 +171,13 @@ func (j *Job) run() (back bool, err error) {
 
 	items, err := j.list(w)
 	if err != nil {
-		return step < 0, j.fail(now, fmt.Errorf("reminders: list: %w", err))
+		return j.fail(now, fmt.Errorf("reminders: list: %w", err))
 	}
 	queued := 0
 	for _, d := range Scan(w, items) {
 		ok, err := j.queueOnce(now, d)
 		if err != nil {
-			return step < 0, j.fail(now, err)
+			return j.fail(now, err)
 		}
 		if ok {
 			queued++
@@ -199,13 +190,13 @@ func (j *Job) run() (back bool, err error) {
 	j.mark = w.To
 	if queued > 0 || j.stored.After(w.To) || w.To.Sub(j.stored) >= j.catchUp/2 {
 		if err := cache.Set(j.store, markKey, w.To, 0); err != nil {
-			return step < 0, j.fail(now, fmt.Errorf("reminders: write mark: %w", err))
+			return j.fail(now, fmt.Errorf("reminders: write mark: %w", err))
 		}
 		j.stored = w.To
 	}
 	if queued > 0 {
 		if err := j.store.Sync(); err != nil {
-			return step < 0, j.fail(now, fmt.Errorf("reminders: %w", err))
+			return j.fail(now, fmt.Errorf("reminders: %w", err))
 		}
 	}
 	j.status.LastRun, j.status.From, j.status.To = now, w.From, w.To
@@ -213,7 +204,7 @@ func (j *Job) run() (back bool, err error) {
 	if queued > 0 {
 		j.log.Info("reminders: queued", "count", queued, "from", w.From, "to", w.To)
 	}
-	return step < 0, nil
+	return nil
 }
 
 func (j *Job) fail(now time.Time, err error) error {
@@ -255,13 +246,4 @@ func (j *Job) queueOnce(now time.Time, d Due) (bool, error) {
 		return false, fmt.Errorf("reminders: write marker: %w", err)
 	}
 	return queued, nil
-}
-
-// OnStepBack sets what Run calls after it sees the clock step back, such
-// as rescheduling the job's scheduler: gocron would otherwise wait out the
-// step before the next run.
-func (j *Job) OnStepBack(f func()) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.onStepBack = f
 }

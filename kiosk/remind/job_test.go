@@ -22,7 +22,7 @@ func TestJobQueuesOnce(t *testing.T) {
 	if n := e.run(at(10, 0, 0)); n != 1 {
 		t.Fatalf("10:00 queued %d, want 1", n)
 	}
-	got := e.queue.Active(e.clock.now())
+	got := e.queue.Active(e.clock.Now())
 	want := Notification{ID: got[0].ID, Message: "11-22 10:30\nDentist\n일정이 30분 후 시작합니다.",
 		Expire: at(10, 10, 0).Unix(), DisplayTime: 30, Kind: KindEvent, Sound: true, Created: at(10, 0, 0).Unix()}
 	if len(got) != 1 || got[0] != want {
@@ -85,7 +85,7 @@ func TestJobRestart(t *testing.T) {
 	if got := e.summaries(); !slices.Equal(got, []string{"A", "B", "C"}) {
 		t.Errorf("active %v, want [A B C]", got)
 	}
-	b := e.queue.Active(e.clock.now())[1]
+	b := e.queue.Active(e.clock.Now())[1]
 	if got := line(b.Message, 2); got != "일정이 29분 후 시작합니다." {
 		t.Errorf("B caught up at 10:03 says %q", got)
 	}
@@ -118,10 +118,10 @@ func TestJobForwardJump(t *testing.T) {
 	if n := e.runEachMinute(at(8, 0), at(8, 6)); n != 1 {
 		t.Fatalf("08:00–08:06 queued %d", n)
 	}
-	e.clock.advance(20 * time.Second)
-	e.clock.step(2*time.Hour + 17*time.Second)
-	e.clock.advance(40*time.Second - 17*time.Second) // the timer fires at 10:07:00 wall
-	if n := e.run(e.clock.now()); n != 3 {
+	e.clock.Add(20 * time.Second)
+	e.clock.Step(2*time.Hour + 17*time.Second)
+	e.clock.Add(40*time.Second - 17*time.Second) // the timer fires at 10:07:00 wall
+	if n := e.run(e.clock.Now()); n != 3 {
 		t.Errorf("run after the step queued %d, want 3 (09:57, 10:02, 10:07)", n)
 	}
 	st := e.job.Status()
@@ -147,10 +147,10 @@ func TestJobBackwardJump(t *testing.T) {
 	if n := e.runEachMinute(at(9, 0), at(10, 0)); n != 3 {
 		t.Fatalf("09:00–10:00 queued %d", n)
 	}
-	e.clock.advance(30 * time.Second)
-	e.clock.step(-time.Hour - 17*time.Second)
-	e.clock.advance(30 * time.Second) // the pending timer fires at 09:00:43 wall
-	if n := e.run(e.clock.now()); n != 0 {
+	e.clock.Add(30 * time.Second)
+	e.clock.Step(-time.Hour - 17*time.Second)
+	e.clock.Add(30 * time.Second) // the pending timer fires at 09:00:43 wall
+	if n := e.run(e.clock.Now()); n != 0 {
 		t.Errorf("run after the step queued %d", n)
 	}
 	if st := e.job.Status(); st.Jump == nil || st.Jump.Seconds != -(time.Hour+17*time.Second).Seconds() {
@@ -166,7 +166,7 @@ func TestJobBackwardJump(t *testing.T) {
 		t.Errorf("09:01–09:20 queued %d, want 1 (D)", n)
 	}
 	if got := e.summaries(); !slices.Equal(got, []string{"D"}) {
-		t.Errorf("active at %s: %v, want [D]", e.clock.now().Format("15:04"), got)
+		t.Errorf("active at %s: %v, want [D]", e.clock.Now().Format("15:04"), got)
 	}
 	if n := e.runEachMinute(at(9, 21), at(10, 40)); n != 0 {
 		t.Errorf("the rest of the repeated hour queued %d", n)
@@ -184,7 +184,7 @@ func TestJobBackwardAcrossRestart(t *testing.T) {
 	e := newEnv(t, at(10, 0))
 	e.events = []calendar.Event{ev("A", at(10, 30))}
 	e.runEachMinute(at(10, 0), at(10, 40))
-	e.clock.step(-time.Hour)
+	e.clock.Step(-time.Hour)
 	e.restart()
 	if n := e.run(at(9, 41)); n != 0 {
 		t.Errorf("queued %d after restarting an hour back", n)
@@ -224,7 +224,7 @@ func TestJobListError(t *testing.T) {
 	e.run(at(10, 0))
 	fail := errors.New("store unreadable")
 	e.job.list = func(w Window) ([]Due, error) { return nil, fail }
-	e.clock.set(at(10, 1))
+	advanceTo(e.clock, at(10, 1))
 	if err := e.job.Run(t.Context()); !errors.Is(err, fail) {
 		t.Fatalf("Run = %v, want the lister's error", err)
 	}
@@ -254,7 +254,7 @@ func TestJobCrashBetweenWrites(t *testing.T) {
 	if n := e.run(at(10, 0).Add(20 * time.Second)); n != 0 {
 		t.Errorf("queued %d, want 0", n)
 	}
-	got := e.queue.Active(e.clock.now())
+	got := e.queue.Active(e.clock.Now())
 	if len(got) != 1 || got[0].Message != "written before the crash" || got[0].Created != at(10, 0).Unix() {
 		t.Fatalf("queue %+v", got)
 	}

@@ -3,6 +3,7 @@ package remind
 import (
 	"bufio"
 	"fmt"
+	"kiosk/kiosk/clock"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -45,8 +46,8 @@ func killIDs(i int) []string {
 
 var killRules = EventRules{DefaultMinutes: 30, Location: time.UTC, Locale: "en"}
 
-func openKillJob(t testing.TB, dir string, c *clock) (*cache.Store, *Queue, *Job) {
-	store, err := cache.Open(dir, c.now, nil)
+func openKillJob(t testing.TB, dir string, c *clock.Fake) (*cache.Store, *Queue, *Job) {
+	store, err := cache.Open(dir, c.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func openKillJob(t testing.TB, dir string, c *clock) (*cache.Store, *Queue, *Job
 	}
 	job := NewJob(q, config.Reminders{ExpireMinutes: 1440, DisplaySeconds: 30, CatchUpMinutes: 10},
 		func(w Window) ([]Due, error) { return EventDues(killEvents(w), w, killRules), nil }, nil)
-	job.mono = c.elapsed
+	job.mono = c.Elapsed
 	return store, q, job
 }
 
@@ -66,10 +67,10 @@ func openKillJob(t testing.TB, dir string, c *clock) (*cache.Store, *Queue, *Job
 // minute it was killed in, and queues none twice.
 func TestKillDuringRuns(t *testing.T) {
 	if dir := os.Getenv("REMIND_KILL_CHILD"); dir != "" {
-		c := &clock{wall: killStart}
+		c := clock.New(killStart)
 		_, _, job := openKillJob(t, dir, c)
 		for i := range 1000 {
-			c.set(killStart.Add(time.Duration(i) * time.Minute))
+			advanceTo(c, killStart.Add(time.Duration(i)*time.Minute))
 			if err := job.Run(t.Context()); err != nil {
 				fmt.Println("run:", err)
 				os.Exit(1)
@@ -112,14 +113,14 @@ func TestKillDuringRuns(t *testing.T) {
 	}
 	t.Logf("killed after minute %d was acknowledged", last)
 
-	c := &clock{wall: killStart.Add(time.Duration(last+1)*time.Minute + 20*time.Second)}
+	c := clock.New(killStart.Add(time.Duration(last+1)*time.Minute + 20*time.Second))
 	store, q, job := openKillJob(t, dir, c)
 	defer store.Close()
 	if store.Recovered() != "" {
 		t.Fatal("store was moved aside, want a clean reopen")
 	}
 	before := map[string]bool{}
-	for _, n := range q.Active(c.now()) {
+	for _, n := range q.Active(c.Now()) {
 		if before[n.ID] {
 			t.Fatalf("%s queued twice", n.ID)
 		}
@@ -146,7 +147,7 @@ func TestKillDuringRuns(t *testing.T) {
 	if got := job.Status().Queued; got != missing {
 		t.Errorf("first run after the kill queued %d, want %d (those of minute %d not yet queued)", got, missing, last+1)
 	}
-	after := q.Active(c.now())
+	after := q.Active(c.Now())
 	if want := (last + 2) * killPerMinute; len(after) != want {
 		t.Errorf("%d active after the run, want %d", len(after), want)
 	}

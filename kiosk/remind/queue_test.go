@@ -38,7 +38,7 @@ func TestQueue(t *testing.T) {
 	e := newEnv(t, start)
 	q, c := e.queue, e.clock
 
-	body, tag0 := q.JSON(c.now())
+	body, tag0 := q.JSON(c.Now())
 	if string(body) != "[]" {
 		t.Errorf("empty queue JSON = %s, want []", body)
 	}
@@ -47,11 +47,11 @@ func TestQueue(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, tag1 := q.JSON(c.now())
+	_, tag1 := q.JSON(c.Now())
 	if tag1 == tag0 {
 		t.Error("ETag unchanged after Add")
 	}
-	if got := ids(q.Active(c.now())); !slices.Equal(got, []string{"c", "a", "b"}) {
+	if got := ids(q.Active(c.Now())); !slices.Equal(got, []string{"c", "a", "b"}) {
 		t.Errorf("Active = %v, want oldest first [c a b]", got)
 	}
 
@@ -59,27 +59,27 @@ func TestQueue(t *testing.T) {
 	repl := note("c", start.Add(time.Hour))
 	repl.Message = "changed"
 	q.Add(repl)
-	got := q.Active(c.now())
+	got := q.Active(c.Now())
 	if !slices.Equal(ids(got), []string{"c", "a", "b"}) || got[0].Message != "changed" {
 		t.Errorf("after replacing c: %v %q", ids(got), got[0].Message)
 	}
-	_, tag2 := q.JSON(c.now())
+	_, tag2 := q.JSON(c.Now())
 	if tag2 == tag1 {
 		t.Error("ETag unchanged after replacing a notification")
 	}
 
 	// Unchanged queue: same bytes, same tag.
-	c.advance(11*time.Minute - time.Second)
-	body3, tag3 := q.JSON(c.now())
+	c.Add(11*time.Minute - time.Second)
+	body3, tag3 := q.JSON(c.Now())
 	if tag3 != tag2 {
 		t.Error("ETag changed though nothing did")
 	}
 	// a expires at 10:11, so at 10:11:00 it is gone.
-	c.advance(time.Second)
-	if got := ids(q.Active(c.now())); !slices.Equal(got, []string{"c", "b"}) {
+	c.Add(time.Second)
+	if got := ids(q.Active(c.Now())); !slices.Equal(got, []string{"c", "b"}) {
 		t.Errorf("Active at a's expiry = %v, want [c b]", got)
 	}
-	body4, tag4 := q.JSON(c.now())
+	body4, tag4 := q.JSON(c.Now())
 	if tag4 == tag3 || string(body4) == string(body3) {
 		t.Error("ETag or body unchanged after an expiry")
 	}
@@ -89,7 +89,7 @@ func TestQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, tag := q2.JSON(c.now()); tag != tag4 {
+	if _, tag := q2.JSON(c.Now()); tag != tag4 {
 		t.Errorf("reloaded queue tag %s, want %s", tag, tag4)
 	}
 
@@ -100,23 +100,23 @@ func TestQueue(t *testing.T) {
 	if found, err := q.Delete("b"); err != nil || found {
 		t.Errorf("Delete(b) again = %v, %v, want not found", found, err)
 	}
-	if got := ids(q.Active(c.now())); !slices.Equal(got, []string{"c"}) {
+	if got := ids(q.Active(c.Now())); !slices.Equal(got, []string{"c"}) {
 		t.Errorf("after Delete: %v", got)
 	}
-	if _, tag := q.JSON(c.now()); tag == tag4 {
+	if _, tag := q.JSON(c.Now()); tag == tag4 {
 		t.Error("ETag unchanged after Delete")
 	}
 	if err := q.Clear(); err != nil {
 		t.Fatal(err)
 	}
-	if got := q.Active(c.now()); len(got) != 0 {
+	if got := q.Active(c.Now()); len(got) != 0 {
 		t.Errorf("after Clear: %v", ids(got))
 	}
-	if body, tag := q.JSON(c.now()); string(body) != "[]" || tag != tag0 {
+	if body, tag := q.JSON(c.Now()); string(body) != "[]" || tag != tag0 {
 		t.Errorf("after Clear: %s %s, want [] %s", body, tag, tag0)
 	}
 	q3, _ := NewQueue(e.store)
-	if got := q3.Active(c.now()); len(got) != 0 {
+	if got := q3.Active(c.Now()); len(got) != 0 {
 		t.Errorf("Clear did not reach the store: %v", ids(got))
 	}
 }
@@ -156,23 +156,23 @@ func TestQueueClockBack(t *testing.T) {
 	start := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	e := newEnv(t, start)
 	e.queue.Add(note("before", start.Add(3*time.Hour)))
-	e.clock.step(-30 * time.Second)
+	e.clock.Step(-30 * time.Second)
 	e.queue.Add(note("after", start.Add(3*time.Hour)))
 	q2, _ := NewQueue(e.store)
-	if got := ids(q2.Active(e.clock.now())); !slices.Equal(got, []string{"before", "after"}) {
+	if got := ids(q2.Active(e.clock.Now())); !slices.Equal(got, []string{"before", "after"}) {
 		t.Errorf("after 30 s back: %v, want [before after]", got)
 	}
-	e.clock.step(-time.Hour)
+	e.clock.Step(-time.Hour)
 	e.queue.Add(note("new", start.Add(3*time.Hour)))
-	if got := ids(e.queue.Active(e.clock.now())); !slices.Equal(got, []string{"new"}) {
+	if got := ids(e.queue.Active(e.clock.Now())); !slices.Equal(got, []string{"new"}) {
 		t.Errorf("after an hour back: %v, want [new]", got)
 	}
-	e.clock.step(time.Hour)
-	if got := ids(e.queue.Active(e.clock.now())); !slices.Equal(got, []string{"new"}) {
+	e.clock.Step(time.Hour)
+	if got := ids(e.queue.Active(e.clock.Now())); !slices.Equal(got, []string{"new"}) {
 		t.Errorf("after stepping forward again: %v, want [new]", got)
 	}
 	q3, _ := NewQueue(e.store)
-	if got := ids(q3.Active(e.clock.now())); !slices.Equal(got, []string{"new"}) {
+	if got := ids(q3.Active(e.clock.Now())); !slices.Equal(got, []string{"new"}) {
 		t.Errorf("after a restart: %v, want [new]", got)
 	}
 }
