@@ -25,8 +25,8 @@ type job struct {
 	name   string
 	def    gocron.JobDefinition
 	task   func()
-	id     gocron.Job
-	mu     sync.Mutex
+	id     gocron.Job // guarded by Scheduler.mu: Reschedule replaces it
+	mu     sync.Mutex // guards last and errMsg
 	last   time.Time
 	errMsg string
 }
@@ -81,8 +81,8 @@ func (s *Scheduler) add(name string, def gocron.JobDefinition, fn func(context.C
 	if err != nil {
 		return fmt.Errorf("jobs: %s: %w", name, err)
 	}
-	j.id = id
 	s.mu.Lock()
+	j.id = id
 	s.jobs = append(s.jobs, j)
 	s.mu.Unlock()
 	return nil
@@ -102,9 +102,12 @@ func (s *Scheduler) Start() { s.s.Start() }
 func (s *Scheduler) Shutdown() error { return s.s.Shutdown() }
 
 // RunNow runs the named job at once, outside its schedule (after a data
-// change, or an admin refresh).
+// change, or an admin refresh). It waits for a Reschedule under way, whose
+// jobs are briefly unknown to gocron.
 func (s *Scheduler) RunNow(name string) error {
-	for _, j := range s.list() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, j := range s.jobs {
 		if j.name == name {
 			return j.id.RunNow()
 		}
@@ -145,8 +148,10 @@ func (s *Scheduler) list() []*job {
 
 // Statuses describes every job.
 func (s *Scheduler) Statuses() []Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var out []Status
-	for _, j := range s.list() {
+	for _, j := range s.jobs {
 		st := Status{Name: j.name}
 		j.mu.Lock()
 		if !j.last.IsZero() {
