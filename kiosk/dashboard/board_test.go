@@ -11,6 +11,7 @@ import (
 
 	"kiosk/cache"
 	"kiosk/kiosk/calendar"
+	"kiosk/kiosk/remind"
 	"kiosk/kiosk/srt"
 )
 
@@ -131,5 +132,35 @@ func TestSnapshotKeptWhileNothingStored(t *testing.T) {
 	board.RefreshCalendars(context.Background())
 	if board.Snapshot() == first {
 		t.Error("not rebuilt after a refetch")
+	}
+}
+
+// TestTrainReminderIDsSurviveTheStore: two reservations on the same train
+// (a seat rebooked beside the first one) keep distinct reminder IDs after
+// the snapshot has gone through the store, as after every restart.
+func TestTrainReminderIDsSurviveTheStore(t *testing.T) {
+	c := clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	store, _ := cache.Open("", c.Now, nil)
+	defer store.Close()
+	dep := c.Now().Add(2 * time.Hour)
+	trains := &Trains{Name: "SRT", Kind: "srt", TTL: 30 * time.Minute, Fetch: func(context.Context) ([]srt.Reservation, error) {
+		return []srt.Reservation{
+			{PNR: "FAKE-PNR-1", Train: "SRT 301", Departure: dep, Car: "3", Seat: "7A"},
+			{PNR: "FAKE-PNR-2", Train: "SRT 301", Departure: dep, Car: "3", Seat: "8A"},
+		}, nil
+	}}
+	var changed atomic.Int32
+	if err := newBoard(t, store, nil, trains, &changed).RefreshTrains(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// A new board reads only what the store kept.
+	snap := newBoard(t, store, nil, trains, &changed).Snapshot()
+	w := remind.Window{From: dep.Add(-time.Hour), To: dep.Add(-time.Hour + time.Minute), Now: dep.Add(-time.Hour)}
+	due := remind.TrainDues(snap.Trains, w, remind.TrainRules{BeforeMinutes: 60, Location: time.UTC})
+	if len(due) != 2 {
+		t.Fatalf("%d reminders, want 2", len(due))
+	}
+	if due[0].ID == due[1].ID {
+		t.Errorf("both reservations have reminder ID %s", due[0].ID)
 	}
 }
