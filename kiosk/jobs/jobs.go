@@ -69,13 +69,25 @@ func (s *Scheduler) add(name string, def gocron.JobDefinition, fn func(context.C
 	j := &job{name: name, def: def}
 	j.task = func() {
 		err := fn(s.ctx)
+		stopping := s.ctx.Err() != nil // a failure then is not the job's fault
+		msg := ""
+		if err != nil && !stopping {
+			msg = s.scrub(err)
+		}
 		j.mu.Lock()
 		j.last = s.now()
-		j.errMsg = ""
-		if err != nil && s.ctx.Err() == nil {
-			j.errMsg = s.scrub(err)
-		}
+		was := j.errMsg
+		j.errMsg = msg
 		j.mu.Unlock()
+		// Once when a failure starts and once when it clears: the status
+		// page shows the rest.
+		switch {
+		case stopping:
+		case was == "" && msg != "":
+			s.log.Warn("job failing", "job", name, "error", msg)
+		case was != "" && msg == "":
+			s.log.Info("job recovered", "job", name)
+		}
 	}
 	id, err := s.s.NewJob(def, gocron.NewTask(j.task), append(s.options(name), gocron.WithStartAt(gocron.WithStartImmediately()))...)
 	if err != nil {

@@ -44,6 +44,12 @@ func (e *RetryAfterError) Error() string             { return e.Err.Error() }
 func (e *RetryAfterError) Unwrap() error             { return e.Err }
 func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
 
+// backingOffError is what Run returns while a failed source waits for its
+// next try: the last failure, already scrubbed.
+type backingOffError struct{ msg string }
+
+func (e *backingOffError) Error() string { return e.msg }
+
 // MaxBackoff caps the back-off of repeated failures that give no delay.
 const MaxBackoff = time.Hour
 
@@ -100,6 +106,11 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 	if st.NextTry != nil && now.Before(*st.NextTry) && st.NextTry.Sub(now) <= maxWait {
 		e, err := cache.Peek[T](r.store, DataKey(name))
 		e.Stale = !e.FetchedAt.IsZero()
+		if err == nil && !st.OK {
+			// Still failing: say so, or the job running this source
+			// would look well between its tries.
+			err = &backingOffError{msg: st.Error}
+		}
 		return e, err
 	}
 	fetched := false
@@ -109,6 +120,9 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 	})
 	switch {
 	case err == nil:
+		if st.Failures > 0 {
+			r.log.Info("source recovered", "source", name, "kind", kind, "failures", st.Failures)
+		}
 		st.OK, st.Stale, st.Error, st.Failures, st.NextTry = true, false, "", 0, nil
 		at := e.FetchedAt
 		st.Updated = &at
@@ -124,8 +138,14 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 		st.Failures++
 		next := now.Add(Backoff(st.Failures, ttl, err))
 		st.NextTry = &next
-		r.log.Warn("source failed", "source", name, "kind", kind, "failures", st.Failures,
-			"next_try", next, "error", st.Error)
+		// Logged once when the source starts failing; the status page
+		// counts the retries, and "source recovered" ends the episode.
+		if st.Failures == 1 {
+			r.log.Warn("source failing", "source", name, "kind", kind, "error", st.Error, "next_try", next)
+		} else {
+			r.log.Debug("source still failing", "source", name, "kind", kind, "failures", st.Failures,
+				"error", st.Error, "next_try", next)
+		}
 	}
 	if reflect.DeepEqual(saved, state{Status: st}) {
 		return e, err // the minute job asks every minute: don't rewrite an unchanged status
