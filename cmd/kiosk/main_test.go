@@ -183,3 +183,27 @@ func TestAuthGoogleNeedsClient(t *testing.T) {
 		t.Error("auth apple succeeded")
 	}
 }
+
+// TestServePortInUse occupies the port first: the error must say how to
+// choose another one.
+func TestServePortInUse(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if _, err := os.Stat("/etc/kiosk/kiosk.yaml"); err == nil {
+		t.Skip("/etc/kiosk/kiosk.yaml exists on this machine; the demo would not run")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	err = run(context.Background(), []string{"-addr", addr, "-data", "data"}, noEnv, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil {
+		t.Fatal("serve on a port in use succeeded")
+	}
+	for _, want := range []string{addr, "in use", "-addr HOST:PORT", "listen:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
