@@ -114,7 +114,7 @@ func check(args []string, getenv config.Env, stdout io.Writer) error {
 	if file == "" {
 		return errors.New("check: no config file (give -config FILE)")
 	}
-	if _, err := config.Load(file, getenv); err != nil {
+	if _, err := config.Check(file, getenv); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", file)

@@ -31,6 +31,12 @@ func TestCheck(t *testing.T) {
 		{"good", "timezone: Europe/Berlin\nlocale: en\n", nil},
 		{"unknown key", "timezone: Asia/Seoul\nlisten_port: 80\n", []string{`line 2: unknown key "listen_port"`}},
 		{"bad zone", "timezone: Asia/Busan\n", []string{"line 1: timezone:", "Asia/Busan"}},
+		{"missing files and a typo at once", "calender: []\ndashboard: {days_ahead: seven}\n" +
+			"calendars:\n  - name: A\n    ics: {file: /nonexistent/a.ics}\nphotos: {dir: /nonexistent/photos}\n",
+			[]string{"line 1: unknown key \"calender\"; did you mean `calendars`?",
+				`line 2: dashboard.days_ahead: expected a whole number, got "seven"`,
+				"line 5: calendars[0].ics.file: /nonexistent/a.ics does not exist",
+				"line 6: photos.dir: the folder /nonexistent/photos does not exist"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
