@@ -3,12 +3,15 @@ package weather
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"kiosk/kiosk/config"
+	"kiosk/kiosk/source"
 )
 
 func TestForecastFromOpenMeteo(t *testing.T) {
@@ -386,5 +389,70 @@ func TestOpenMeteoErrorReason(t *testing.T) {
 	var ra interface{ RetryAfter() time.Duration }
 	if errors.As(err, &ra) {
 		t.Error("a 400 is no Retry-After")
+	}
+}
+
+// TestKeyNeverShown: the AirKorea key travels in the query string; no
+// error, status or log line may carry it, in any of its forms.
+func TestKeyNeverShown(t *testing.T) {
+	const key = "Zx9+Secret/Key0=="
+	forms := Secrets(key)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	tests := []struct {
+		name     string
+		endpoint func(up *upstream) string
+		h        http.HandlerFunc
+	}{
+		{"connection refused", func(*upstream) string { return closedURL }, nil},
+		{"timeout", nil, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }},
+		{"redirect loop", nil, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, r.URL.String(), http.StatusFound)
+		}},
+		{"error echoing the request", nil, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"response":{"header":{"resultCode":"99","resultMsg":"bad request %s"}}}`, r.URL.RawQuery)
+		}},
+		{"500 echoing the request", nil, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(500)
+			fmt.Fprintf(w, `{"reason":"%s"}`, r.URL.String())
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			up := newUpstream(t)
+			if tc.h != nil {
+				up.set(pathAirKorea, tc.h)
+			}
+			a := config.Air{Provider: "airkorea", Station: "마포구", ServiceKey: key}
+			if tc.endpoint != nil {
+				a.Endpoint = tc.endpoint(up)
+			}
+			e := newEnv(t, up, time.Date(2026, 12, 4, 8, 0, 0, 0, mustZone(t, "Asia/Seoul")),
+				config.Weather{Latitude: f64(37.55), Longitude: f64(126.93)}, a)
+			e.opts.HTTPClient = &http.Client{Timeout: 200 * time.Millisecond}
+			e.scrub = source.NewScrubber(forms...) // as main builds it
+			e.restart()
+			err := e.svc.Refresh(t.Context())
+			if err == nil {
+				t.Fatal("no error")
+			}
+			texts := map[string]string{"status": e.statuses()[1].Error, "log": e.logs.String()}
+			if tc.h == nil || tc.name == "timeout" || tc.name == "redirect loop" {
+				texts["error"] = err.Error() // scrubbed by construction, not by the scrubber
+			}
+			for where, text := range texts {
+				for _, f := range forms {
+					if strings.Contains(text, f) {
+						t.Errorf("%s holds %q: %s", where, f, text)
+					}
+				}
+			}
+			if !strings.HasPrefix(texts["status"], "air: ") {
+				t.Errorf("status error %q does not name the source", texts["status"])
+			}
+		})
 	}
 }
