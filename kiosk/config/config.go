@@ -37,6 +37,11 @@ type Config struct {
 	Display        *Display   `yaml:"display"`
 	Notices        []Notice   `yaml:"notices"`
 
+	// The weather, fine dust and their reminders (weather.go).
+	Weather          *Weather         `yaml:"weather"`
+	Air              *Air             `yaml:"air"`
+	WeatherReminders WeatherReminders `yaml:"weather_reminders"`
+
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
 	// Path is the file the config came from; empty for the demo.
@@ -530,6 +535,7 @@ func (c *Config) finish(p *problems, getenv Env, files bool) error {
 		positive(p, key+".keep", &n.Keep, 5, 1, 50)
 		positive(p, key+".keep_days", &n.KeepDays, 7, 1, 365)
 	}
+	c.validateWeather(p, getenv)
 	if files {
 		c.checkFiles(p)
 	}
