@@ -34,6 +34,7 @@ type Config struct {
 	Photos         *Photos    `yaml:"photos"`
 	Display        *Display   `yaml:"display"`
 	Notices        []Notice   `yaml:"notices"`
+	Push           *Push      `yaml:"push"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
@@ -457,6 +458,7 @@ func (c *Config) finish(root *yaml.Node, getenv Env) error {
 		positive(p, key+".keep", &n.Keep, 5, 1, 50)
 		positive(p, key+".keep_days", &n.KeepDays, 7, 1, 365)
 	}
+	c.validatePush(p, getenv)
 	return p.err()
 }
 
