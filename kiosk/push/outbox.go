@@ -181,16 +181,29 @@ func (o *Outbox) Flush(ctx context.Context) time.Duration {
 		if ctx.Err() != nil {
 			return wait
 		}
-		o.mu.Lock()
-		next := o.retry[d.Key]
-		o.mu.Unlock()
-		if now := o.now(); now.Before(next) && next.Sub(now) <= maxBackoff+time.Hour {
-			wait = min(wait, next.Sub(now))
+		if w, ok := o.backingOff(d); ok {
+			wait = min(wait, w)
 			continue
 		}
 		o.flush(ctx, d)
+		if w, ok := o.backingOff(d); ok {
+			wait = min(wait, w)
+		}
 	}
 	return wait
+}
+
+// backingOff reports whether d waits for a retry, and how long. A retry
+// further ahead than any wait set means the clock stepped back: not.
+func (o *Outbox) backingOff(d Dest) (time.Duration, bool) {
+	o.mu.Lock()
+	next := o.retry[d.Key]
+	o.mu.Unlock()
+	now := o.now()
+	if now.Before(next) && next.Sub(now) <= maxBackoff+time.Hour {
+		return next.Sub(now), true
+	}
+	return 0, false
 }
 
 // pending returns d's unsent items by Seq.
