@@ -96,12 +96,13 @@ func (t *Troubles) Check(statuses []source.Status) error {
 
 // Credential reports whether a source's error (as source.Status shows it)
 // is a sign-in problem that waiting will not fix: a wrong password, an
-// expired or revoked Google sign-in, a blocked account.
+// expired or revoked Google sign-in, a blocked SRT account or address. It
+// reads the words kiosk/srt and kiosk/calendar put in their errors.
 func Credential(msg string) bool {
 	m := strings.ToLower(msg)
 	for _, w := range []string{"password", "credential", "invalid_grant", "sign-in", "sign in", "signed in",
-		"no such member", "account is blocked", "account blocked", "token has been expired", "expired or revoked",
-		"unauthorized", "401"} {
+		"no such member", "login refused", "blocked", "token has been expired", "expired or revoked",
+		"not authorized", "unauthorized", "401"} {
 		if strings.Contains(m, w) {
 			return true
 		}

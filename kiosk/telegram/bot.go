@@ -164,8 +164,7 @@ func (b *Bot) handle(ctx context.Context, u Update) {
 			return
 		}
 		if b.limited(chat) {
-			b.reply(ctx, chat, b.t("Too many commands; wait a minute.", "명령이 너무 많아요. 1분 뒤에 다시 보내세요."))
-			return
+			return // silent: answering would be the flood's echo
 		}
 		b.command(ctx, chat, strconv.FormatInt(u.ID, 10), u.Message.Text)
 	case u.Callback != nil && u.Callback.Message != nil:
