@@ -36,6 +36,7 @@ type Config struct {
 	Photos         *Photos    `yaml:"photos"`
 	Display        *Display   `yaml:"display"`
 	Notices        []Notice   `yaml:"notices"`
+	Push           *Push      `yaml:"push"`
 
 	// The weather, fine dust and their reminders (weather.go).
 	Weather          *Weather         `yaml:"weather"`
@@ -536,6 +537,7 @@ func (c *Config) finish(p *problems, getenv Env, files bool) error {
 		positive(p, key+".keep_days", &n.KeepDays, 7, 1, 365)
 	}
 	c.validateWeather(p, getenv)
+	c.validatePush(p, getenv)
 	if files {
 		c.checkFiles(p)
 	}
