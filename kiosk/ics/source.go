@@ -134,17 +134,17 @@ func (s *Source) fetch(ctx context.Context) (*Feed, error) {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
 		return nil, &RetryAfterError{
 			After: retryAfter(resp.Header.Get("Retry-After"), s.opts.Now()),
-			Err:   fmt.Errorf("ics %q: %s: %s", s.opts.Name, where, resp.Status),
+			Err:   fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, source.StatusError(resp)),
 		}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return nil, fmt.Errorf("ics %q: %s: %s", s.opts.Name, where, resp.Status)
+		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, source.StatusError(resp))
 	}
 	if resp.ContentLength > s.opts.MaxBytes {
 		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, source.TooLargeError{Max: s.opts.MaxBytes})
 	}
 	feed, err := parse(source.LimitReader(resp.Body, s.opts.MaxBytes))
 	if err != nil {
-		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, sizeOr(err, s.opts.MaxBytes))
+		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, source.ContentError(sizeOr(err, s.opts.MaxBytes)))
 	}
 	s.keep(feed)
 	s.validators = source.ValidatorsOf(resp)
@@ -170,7 +170,7 @@ func (s *Source) readFile() (*Feed, error) {
 	}
 	feed, err := parse(source.LimitReader(f, s.opts.MaxBytes))
 	if err != nil {
-		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, s.opts.File, sizeOr(err, s.opts.MaxBytes))
+		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, s.opts.File, source.ContentError(sizeOr(err, s.opts.MaxBytes)))
 	}
 	s.keep(feed)
 	s.fileStamp = stamp

@@ -27,6 +27,9 @@ type Status struct {
 	Error    string     `json:"error"`   // the last failure in plain words, scrubbed of secrets
 	NextTry  *time.Time `json:"next_try"`
 	Failures int        `json:"failures"` // consecutive
+
+	// Category is the kind of the last failure (see Classify); "none" when ok.
+	Category Category `json:"category"`
 }
 
 // RetryAfter is implemented by errors that say when to try again, such as
@@ -141,6 +144,7 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 			r.log.Info("source recovered", "source", name, "kind", kind, "failures", st.Failures)
 		}
 		st.OK, st.Stale, st.Error, st.Failures, st.NextTry = true, false, "", 0, nil
+		st.Category = None
 		at := e.FetchedAt
 		st.Updated = &at
 		if fetched {
@@ -155,6 +159,7 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 		}
 		st.OK, st.Stale = false, e.Stale
 		st.Error = r.scrub.Error(err)
+		st.Category = Classify(err)
 		st.Failures++
 		next := now.Add(Backoff(st.Failures, ttl, err))
 		st.NextTry = &next
@@ -233,6 +238,12 @@ func Statuses(store *cache.Store, names, kinds []string) []Status {
 		saved, _ := cache.Get[state](store, statusKey(name))
 		out[i] = saved.Status
 		out[i].Name, out[i].Kind = name, kinds[i]
+		if out[i].Category == "" { // never run, or stored by an older version
+			out[i].Category = None
+			if out[i].Error != "" {
+				out[i].Category = Other
+			}
+		}
 	}
 	return out
 }

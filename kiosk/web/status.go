@@ -290,7 +290,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			if src.Stale {
 				row.State = t.Stale
 			}
-			row.Problem = plainError(src.Error, s.cfg.Locale)
+			row.Problem = advice(src, s.cfg.Locale)
 			row.NextTry = when(src.NextTry)
 			if b.Overall != "bad" {
 				b.Overall, b.Headline = "bad", fmt.Sprintf(t.SourceFailing, src.Name)
@@ -358,42 +358,4 @@ func (s *Server) handleStatusPartial(c *fiber.Ctx) error {
 	c.Set("Cache-Control", "no-store")
 	return c.Render("status-body", statusView{Assets: s.assets, Lang: s.cfg.Locale, Version: s.version,
 		T: statusLocales[s.cfg.Locale], Body: s.statusBody(s.now())})
-}
-
-// plainError turns a source's error into words a non-engineer can act on,
-// keeping the (scrubbed) detail after them.
-func plainError(msg, locale string) string {
-	if msg == "" {
-		return ""
-	}
-	m := strings.ToLower(msg)
-	t := statusLocales[locale]
-	var plain string
-	switch {
-	case strings.Contains(m, "password") || strings.Contains(m, "credential") || strings.Contains(m, "no such member"):
-		plain = t.ErrCredentials
-	case strings.Contains(m, "blocked"):
-		plain = t.ErrBlocked
-	case strings.Contains(m, "401") || strings.Contains(m, "403") || strings.Contains(m, "unauthorized") ||
-		strings.Contains(m, "forbidden") || strings.Contains(m, "access denied") || strings.Contains(m, "invalid_grant"):
-		plain = t.ErrAccess
-	case strings.Contains(m, "404") || strings.Contains(m, "not found") || strings.Contains(m, "no such file"):
-		plain = t.ErrNotFound
-	case strings.Contains(m, "429") || strings.Contains(m, "too many") || strings.Contains(m, "rate"):
-		plain = t.ErrRate
-	case strings.Contains(m, "timeout") || strings.Contains(m, "deadline"):
-		plain = t.ErrTimeout
-	case strings.Contains(m, "no such host") || strings.Contains(m, "connection refused") ||
-		strings.Contains(m, "network is unreachable") || strings.Contains(m, "dial"):
-		plain = t.ErrNetwork
-	case strings.Contains(m, "larger than") || strings.Contains(m, "too large"):
-		plain = t.ErrTooLarge
-	case strings.Contains(m, "500") || strings.Contains(m, "502") || strings.Contains(m, "503") || strings.Contains(m, "server error"):
-		plain = t.ErrServer
-	case strings.Contains(m, "decode") || strings.Contains(m, "parse") || strings.Contains(m, "unexpected") || strings.Contains(m, "invalid"):
-		plain = t.ErrData
-	default:
-		plain = t.ErrOther
-	}
-	return plain + " (" + msg + ")"
 }
