@@ -274,13 +274,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 			return err
 		}
 	}
-	warnings := cfg.PermissionWarnings()
-	if w := store.Warning(); w != "" {
-		warnings = append(warnings, w)
-	}
-	if aside := store.Recovered(); aside != "" {
-		warnings = append(warnings, "the store could not be opened and was moved to "+aside+"; the data is being fetched again")
-	}
+	var warnings []string
 
 	var photosWeb web.Photos
 	if lib != nil {
@@ -297,7 +291,8 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		Status: web.StatusInfo{
 			Started: time.Now(), Jobs: sched.Statuses, Reminders: job.Status, StoreBytes: store.Size,
 			DataDir: cfg.DataDir, Warnings: func() []string { return warnings }, Sys: os.DirFS("/"),
-			Push: pushStatus,
+			Push:     pushStatus,
+			Fallback: store.Fallback(), UnsafeFiles: cfg.UnsafeFiles(), Recovered: store.Recovered(),
 		},
 	})
 	if err != nil {
