@@ -229,7 +229,7 @@ type statusBody struct {
 }
 
 type sourceRow struct {
-	Name, Kind, State, Class, Updated, Problem, NextTry string
+	Name, Kind, State, Class, Updated, Problem, NextTry, Note string
 }
 
 type jobRow struct {
@@ -270,7 +270,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 		b.Overall, b.Headline = "warn", t.ClockNotSynced
 	}
 	for _, src := range st.Sources {
-		row := sourceRow{Name: src.Name, Kind: src.Kind, Updated: when(src.Updated)}
+		row := sourceRow{Name: src.Name, Kind: src.Kind, Updated: when(src.Updated), Note: src.Note}
 		switch {
 		case src.OK:
 			row.State, row.Class = t.OK, "ok"
