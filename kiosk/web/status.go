@@ -304,7 +304,7 @@ func processUser() string {
 }
 
 type sourceRow struct {
-	Name, Kind, State, Class, Updated, Problem, NextTry string
+	Name, Kind, State, Class, Updated, Problem, NextTry, Note string
 }
 
 type jobRow struct {
@@ -348,7 +348,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 		}
 	}
 	for _, src := range st.Sources {
-		row := sourceRow{Name: src.Name, Kind: t.word(t.Kinds, src.Kind), Updated: when(src.Updated)}
+		row := sourceRow{Name: src.Name, Kind: t.word(t.Kinds, src.Kind), Updated: when(src.Updated), Note: src.Note}
 		switch {
 		case src.OK:
 			row.State, row.Class = t.OK, "ok"
