@@ -92,9 +92,11 @@ func reminders(cfg *config.Config, board *dashboard.Board, wx *weather.Service) 
 		rules = &remind.TrainRules{
 			BeforeMinutes: before, PaymentMinutes: pay, Location: cfg.Location, Locale: cfg.Locale,
 			DepartureMessage: func(r srt.Reservation, left time.Duration) string {
-				return srt.DepartureMessage(r, int(left.Round(time.Minute).Minutes()), cfg.Locale)
+				return srt.DepartureMessage(r, int(left.Round(time.Minute).Minutes()), cfg.Locale, cfg.Location)
 			},
-			PaymentMessage: func(r srt.Reservation, _ time.Duration) string { return srt.PaymentMessage(r, cfg.Locale) },
+			PaymentMessage: func(r srt.Reservation, _ time.Duration) string {
+				return srt.PaymentMessage(r, cfg.Locale, cfg.Location)
+			},
 		}
 	}
 	wxRules := weather.RulesOf(cfg.WeatherReminders, cfg.Location, cfg.Locale)

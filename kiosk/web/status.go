@@ -12,6 +12,7 @@ import (
 
 	"kiosk/kiosk/display"
 	"kiosk/kiosk/jobs"
+	"kiosk/kiosk/push"
 	"kiosk/kiosk/remind"
 	"kiosk/kiosk/source"
 )
@@ -35,6 +36,7 @@ type StatusJSON struct {
 	CPUTempCelsius      *float64              `json:"cpu_temp_celsius"`
 	Throttled           *Throttle             `json:"throttled"`
 	Warnings            []string              `json:"warnings"`
+	Push                []push.ChannelStatus  `json:"push"`
 }
 
 // JobJSON is a job with RFC 3339 times in the configured zone.
@@ -74,6 +76,7 @@ type StatusInfo struct {
 	StoreBytes func() int64
 	DataDir    string
 	Warnings   func() []string
+	Push       func() []push.ChannelStatus // nil: no push configured
 	// Sys reads /sys and /proc (tests give a fake).
 	Sys fs.FS
 }
@@ -127,6 +130,10 @@ func (s *Server) statusJSON(now time.Time) StatusJSON {
 	}
 	if s.info.Warnings != nil {
 		st.Warnings = append(st.Warnings, s.info.Warnings()...)
+	}
+	st.Push = []push.ChannelStatus{}
+	if s.info.Push != nil {
+		st.Push = s.info.Push()
 	}
 	if s.info.Sys != nil {
 		st.MemoryRSSBytes = rss(s.info.Sys)
@@ -226,6 +233,8 @@ type statusBody struct {
 	Temp      string
 	Power     string
 	Warnings  []string
+	Push      []pushRow
+	PushTitle string
 }
 
 type sourceRow struct {
@@ -325,6 +334,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			b.Power = t.OK
 		}
 	}
+	b.Push, b.PushTitle = s.pushRows(loc), pushTexts[s.cfg.Locale].Title
 	if len(b.Warnings) > 0 && b.Overall == "ok" {
 		b.Overall, b.Headline = "warn", b.Warnings[0]
 	}
