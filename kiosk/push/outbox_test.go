@@ -178,7 +178,7 @@ func TestQuietHoursDigestAtDST(t *testing.T) {
 		zone    string
 		evening time.Time // 22:00 local, the night of the change
 	}{
-		{"Europe/Berlin", time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC)},    // 02:00 → 03:00
+		{"Europe/Berlin", time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC)},     // 02:00 → 03:00
 		{"America/New_York", time.Date(2026, 10, 31, 22, 0, 0, 0, time.UTC)}, // 02:00 → 01:00
 	} {
 		t.Run(tc.zone, func(t *testing.T) {
