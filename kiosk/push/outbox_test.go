@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"kiosk/cache"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/remind"
 )
@@ -270,5 +271,26 @@ func TestSecretsInNoErrorOrLog(t *testing.T) {
 		if strings.Contains(logs, secret) || strings.Contains(join(shown), secret) {
 			t.Errorf("%q shown:\n%s\n%s", secret, join(shown), logs)
 		}
+	}
+}
+
+// A kill between the done marker and the removal of the item: the item is
+// not sent again.
+func TestKillBetweenMarkAndRemoval(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	r := newRig(t, now, nil)
+	r.opts.Dests = r.opts.Dests[:1]
+	o := r.outbox()
+	o.Accept(note("ev-1", remind.KindEvent, "one", now))
+	if err := cache.Set(r.store, donePrefix+"tg:1:ev-1", "sent", keep); err != nil {
+		t.Fatal(err)
+	}
+	o = r.outbox()
+	flush(o)
+	if got := r.texts(1); len(got) != 0 {
+		t.Errorf("sent %q again", got)
+	}
+	if st := o.Status()[0]; st.Pending != 0 {
+		t.Errorf("status %+v, want nothing pending", st)
 	}
 }
