@@ -115,7 +115,7 @@ func check(args []string, getenv config.Env, stdout io.Writer) error {
 	if file == "" {
 		return errors.New("check: no config file (give -config FILE)")
 	}
-	if _, err := config.Load(file, getenv); err != nil {
+	if _, err := config.Check(file, getenv); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", file)
@@ -303,9 +303,9 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := listen(cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return err
 	}
 	sched.Start()
 	defer func() {
@@ -323,6 +323,20 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	daemon.Stopping()
 	log.Info("shut down")
 	return err
+}
+
+// listen opens the server's port. When another program holds it, the error
+// says how to pick another one.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("listen: %s is in use by another program (a second kiosk?); "+
+			"choose another port with -addr HOST:PORT (for example -addr :8081) or listen: in the config: %w", addr, err)
+	case err != nil:
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	return ln, nil
 }
 
 // authGoogle signs in to Google with the device flow and saves the token in

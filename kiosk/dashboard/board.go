@@ -155,7 +155,7 @@ func (b *Board) rebuild() {
 	defer b.build.Unlock()
 	s := &Snapshot{}
 	for _, c := range b.opts.Calendars {
-		e, err := cache.Peek[[]calendar.Event](b.opts.Store, source.DataKey(c.Name))
+		e, err := source.Peek[[]calendar.Event](b.runner, c.Name)
 		if err != nil {
 			b.opts.Log.Warn("dashboard: reading stored events", "calendar", c.Name, "error", err)
 			continue
@@ -164,7 +164,7 @@ func (b *Board) rebuild() {
 	}
 	calendar.Sort(s.Events)
 	if t := b.opts.Trains; t != nil {
-		e, err := cache.Peek[[]srt.Reservation](b.opts.Store, source.DataKey(t.Name))
+		e, err := source.Peek[[]srt.Reservation](b.runner, t.Name)
 		if err != nil {
 			b.opts.Log.Warn("dashboard: reading stored trains", "error", err)
 		}

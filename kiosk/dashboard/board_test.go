@@ -3,14 +3,17 @@ package dashboard
 import (
 	"context"
 	"errors"
+	"fmt"
 	"kiosk/kiosk/clock"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"kiosk/cache"
 	"kiosk/kiosk/calendar"
+	"kiosk/kiosk/remind"
 	"kiosk/kiosk/srt"
 )
 
@@ -131,5 +134,82 @@ func TestSnapshotKeptWhileNothingStored(t *testing.T) {
 	board.RefreshCalendars(context.Background())
 	if board.Snapshot() == first {
 		t.Error("not rebuilt after a refetch")
+	}
+}
+
+// TestTrainReminderIDsSurviveTheStore: two reservations on the same train
+// (a seat rebooked beside the first one) keep distinct reminder IDs after
+// the snapshot has gone through the store, as after every restart.
+func TestTrainReminderIDsSurviveTheStore(t *testing.T) {
+	c := clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	store, _ := cache.Open("", c.Now, nil)
+	defer store.Close()
+	dep := c.Now().Add(2 * time.Hour)
+	trains := &Trains{Name: "SRT", Kind: "srt", TTL: 30 * time.Minute, Fetch: func(context.Context) ([]srt.Reservation, error) {
+		return []srt.Reservation{
+			{PNR: "FAKE-PNR-1", Train: "SRT 301", Departure: dep, Car: "3", Seat: "7A"},
+			{PNR: "FAKE-PNR-2", Train: "SRT 301", Departure: dep, Car: "3", Seat: "8A"},
+		}, nil
+	}}
+	var changed atomic.Int32
+	if err := newBoard(t, store, nil, trains, &changed).RefreshTrains(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// A new board reads only what the store kept.
+	snap := newBoard(t, store, nil, trains, &changed).Snapshot()
+	w := remind.Window{From: dep.Add(-time.Hour), To: dep.Add(-time.Hour + time.Minute), Now: dep.Add(-time.Hour)}
+	due := remind.TrainDues(snap.Trains, w, remind.TrainRules{BeforeMinutes: 60, Location: time.UTC})
+	if len(due) != 2 {
+		t.Fatalf("%d reminders, want 2", len(due))
+	}
+	if due[0].ID == due[1].ID {
+		t.Errorf("both reservations have reminder ID %s", due[0].ID)
+	}
+}
+
+// bigCal is a calendar too large for the store to keep: the in-memory
+// store (the fallback of a read-only or full data dir) takes values up to
+// 1 MiB.
+type bigCal struct{ calls int }
+
+func (f *bigCal) Events(_ context.Context, from, to time.Time) ([]calendar.Event, error) {
+	f.calls++
+	events := make([]calendar.Event, 3000)
+	for i := range events {
+		start := from.Add(time.Duration(i) * time.Minute)
+		events[i] = calendar.Event{ID: fmt.Sprint("e", i), Summary: strings.Repeat("가", 150), Start: start, End: start.Add(time.Hour)}
+	}
+	return events, nil
+}
+
+// TestFetchKeptWhenTheStoreFailsToWrite: a good fetch the store could not
+// write is not a failure of the source, and its data is shown.
+func TestFetchKeptWhenTheStoreFailsToWrite(t *testing.T) {
+	c := clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	store, _ := cache.Open("", c.Now, nil)
+	defer store.Close()
+	events, _ := (&bigCal{}).Events(context.Background(), c.Now(), c.Now())
+	if cache.Set(store, "probe", events, 0) == nil {
+		t.Fatal("the store kept the big calendar: the test needs a write that fails")
+	}
+	big := &bigCal{}
+	var changed atomic.Int32
+	board := newBoard(t, store, []Calendar{{Name: "Big", Kind: "ics", Source: big}, {Name: "A", Kind: "ics", Source: &fakeCal{name: "A"}}}, nil, &changed)
+	if err := board.RefreshCalendars(context.Background()); err != nil {
+		t.Errorf("refresh: %v, want no error: the fetch was good", err)
+	}
+	snap := board.Snapshot()
+	if len(snap.Events) != 3001 {
+		t.Errorf("%d events shown, want the 3001 fetched", len(snap.Events))
+	}
+	if st := snap.Sources[0]; !st.OK || st.Stale || st.Failures != 0 {
+		t.Errorf("status %+v, want ok", st)
+	}
+	if changed.Load() != 1 {
+		t.Errorf("OnChange ran %d times, want 1", changed.Load())
+	}
+	c.Add(time.Minute)
+	if err := board.RefreshCalendars(context.Background()); err != nil || big.calls != 1 {
+		t.Errorf("within the TTL: %v, %d fetches; want no error and no new fetch", err, big.calls)
 	}
 }

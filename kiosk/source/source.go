@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,12 @@ func (e *RetryAfterError) Error() string             { return e.Err.Error() }
 func (e *RetryAfterError) Unwrap() error             { return e.Err }
 func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
 
+// backingOffError is what Run returns while a failed source waits for its
+// next try: the last failure, already scrubbed.
+type backingOffError struct{ msg string }
+
+func (e *backingOffError) Error() string { return e.msg }
+
 // MaxBackoff caps the back-off of repeated failures that give no delay.
 const MaxBackoff = time.Hour
 
@@ -59,6 +66,8 @@ type Runner struct {
 	scrub   *Scrubber
 	changed func(name string)
 	stored  atomic.Uint64
+	mu      sync.Mutex
+	unsaved map[string]cache.Entry[any] // good fetches the store failed to write
 }
 
 // NewRunner returns a runner. changed, if not nil, is called after a fetch
@@ -67,7 +76,7 @@ func NewRunner(store *cache.Store, log *slog.Logger, scrub *Scrubber, changed fu
 	if changed == nil {
 		changed = func(string) {}
 	}
-	return &Runner{store: store, log: log, scrub: scrub, changed: changed}
+	return &Runner{store: store, log: log, scrub: scrub, changed: changed, unsaved: map[string]cache.Entry[any]{}}
 }
 
 // Stored counts the runs that stored new data or a changed status; a
@@ -98,17 +107,39 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 		ttl, st.NextTry = 0, nil
 	}
 	if st.NextTry != nil && now.Before(*st.NextTry) && st.NextTry.Sub(now) <= maxWait {
-		e, err := cache.Peek[T](r.store, DataKey(name))
+		e, err := Peek[T](r, name)
 		e.Stale = !e.FetchedAt.IsZero()
+		if err == nil && !st.OK {
+			// Still failing: say so, or the job running this source
+			// would look well between its tries.
+			err = &backingOffError{msg: st.Error}
+		}
 		return e, err
+	}
+	if u, ok := unsaved[T](r, name); ok && ttl > 0 && !now.Before(u.FetchedAt) && now.Sub(u.FetchedAt) < ttl {
+		return u, nil // fresh, though only in memory
 	}
 	fetched := false
 	e, err := cache.Memo(ctx, r.store, DataKey(name), ttl, func(ctx context.Context) (T, error) {
 		fetched = true
 		return fetch(ctx)
 	})
+	var werr *cache.WriteError
+	switch {
+	case fetched && errors.As(err, &werr):
+		// The fetch was good: show it, from memory, rather than fail the
+		// source for the store's sake.
+		r.log.Warn("source: fetched data could not be stored; keeping it in memory", "source", name, "error", err)
+		r.keep(name, e.FetchedAt, e.Value)
+		err = nil
+	case fetched && err == nil:
+		r.keep(name, time.Time{}, nil)
+	}
 	switch {
 	case err == nil:
+		if st.Failures > 0 {
+			r.log.Info("source recovered", "source", name, "kind", kind, "failures", st.Failures)
+		}
 		st.OK, st.Stale, st.Error, st.Failures, st.NextTry = true, false, "", 0, nil
 		at := e.FetchedAt
 		st.Updated = &at
@@ -119,13 +150,22 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 	case ctx.Err() != nil:
 		return e, err // shutting down: not the source's fault
 	default:
+		if u, ok := unsaved[T](r, name); ok && u.FetchedAt.After(e.FetchedAt) {
+			e.Value, e.FetchedAt, e.Stale = u.Value, u.FetchedAt, true
+		}
 		st.OK, st.Stale = false, e.Stale
 		st.Error = r.scrub.Error(err)
 		st.Failures++
 		next := now.Add(Backoff(st.Failures, ttl, err))
 		st.NextTry = &next
-		r.log.Warn("source failed", "source", name, "kind", kind, "failures", st.Failures,
-			"next_try", next, "error", st.Error)
+		// Logged once when the source starts failing; the status page
+		// counts the retries, and "source recovered" ends the episode.
+		if st.Failures == 1 {
+			r.log.Warn("source failing", "source", name, "kind", kind, "error", st.Error, "next_try", next)
+		} else {
+			r.log.Debug("source still failing", "source", name, "kind", kind, "failures", st.Failures,
+				"error", st.Error, "next_try", next)
+		}
 	}
 	if reflect.DeepEqual(saved, state{Status: st}) {
 		return e, err // the minute job asks every minute: don't rewrite an unchanged status
@@ -135,6 +175,38 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 		r.log.Warn("source: saving status", "source", name, "error", serr)
 	}
 	return e, err
+}
+
+// Peek returns a source's last good data without fetching: what the store
+// holds, or a newer fetch the store failed to write.
+func Peek[T any](r *Runner, name string) (cache.Entry[T], error) {
+	e, err := cache.Peek[T](r.store, DataKey(name))
+	if u, ok := unsaved[T](r, name); ok && u.FetchedAt.After(e.FetchedAt) {
+		return u, nil
+	}
+	return e, err
+}
+
+// keep holds a fetch the store could not write; a zero at forgets it.
+func (r *Runner) keep(name string, at time.Time, v any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if at.IsZero() {
+		delete(r.unsaved, name)
+		return
+	}
+	r.unsaved[name] = cache.Entry[any]{Value: v, FetchedAt: at}
+}
+
+func unsaved[T any](r *Runner, name string) (cache.Entry[T], bool) {
+	r.mu.Lock()
+	u, ok := r.unsaved[name]
+	r.mu.Unlock()
+	v, isT := u.Value.(T)
+	if !ok || !isT {
+		return cache.Entry[T]{}, false
+	}
+	return cache.Entry[T]{Value: v, FetchedAt: u.FetchedAt}, true
 }
 
 // Backoff is the wait after the n-th consecutive failure of a source that
