@@ -23,6 +23,7 @@ import (
 	"kiosk/cache"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/remind"
+	"kiosk/kiosk/weather"
 )
 
 // Message is one push.
@@ -112,8 +113,10 @@ func Kind(notificationKind string) string {
 		return "reminder"
 	case remind.KindCustom:
 		return "message"
+	case weather.KindUmbrella, weather.KindMask:
+		return "weather"
 	}
-	return notificationKind // train, notice, weather
+	return notificationKind // train, notice
 }
 
 // Accept is the wall queue's hook: it puts n in the outbox if its kind is

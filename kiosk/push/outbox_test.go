@@ -11,6 +11,7 @@ import (
 	"kiosk/cache"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/remind"
+	"kiosk/kiosk/weather"
 )
 
 func note(id, kind, msg string, now time.Time) remind.Notification {
@@ -72,9 +73,17 @@ func TestKindsNotInSendAreNotPushed(t *testing.T) {
 	o := r.outbox()
 	o.Accept(note("cu-1", remind.KindCustom, "hello", now)) // message: not in the rig's send
 	o.Accept(note("tr-1", remind.KindTrain, "SRT 301 in 60 min", now))
+	o.Accept(note("wx-1", weather.KindUmbrella, "우산 챙기세요", now)) // weather: not in send either
 	flush(o)
 	if got := r.texts(1); join(got) != "SRT 301 in 60 min" {
 		t.Errorf("chat got %q, want only the train", got)
+	}
+	r.opts.Send = append(r.opts.Send, "weather")
+	o = r.outbox()
+	o.Accept(note("wx-2", weather.KindMask, "마스크 쓰세요", now))
+	flush(o)
+	if got := r.texts(1); join(got) != "SRT 301 in 60 min | 마스크 쓰세요" {
+		t.Errorf("with weather in send, chat got %q", got)
 	}
 }
 
