@@ -72,6 +72,8 @@ type costResult struct {
 	cpu     map[string]time.Duration // utime+stime by process type
 	pss     int64
 	pssBy   map[string]int64 // by process type
+	uss     int64
+	others  int // processes of other Chromiums running at the end
 	procs   int
 	photos  int     // images loaded in the window
 	rafHz   float64 // animation frames per second before the window
@@ -148,8 +150,11 @@ func browserCost(ctx context.Context, o options, bin, work string, rep *report, 
 		for _, t := range slices.Sorted(maps.Keys(r.cpu)) {
 			parts = append(parts, fmt.Sprintf("%s %.1f s, %s", t, r.cpu[t].Seconds(), mb(r.pssBy[t])))
 		}
-		rep.note("browser, %s: %d processes; CPU in %v and PSS at the end by process type: %s; %d images loaded in the window; page %s, %.0f animation frames/s before it.",
-			name, r.procs, r.elapsed.Round(time.Second), strings.Join(parts, ", "), r.photos, r.visible, r.rafHz)
+		rep.note("browser, %s: %d processes; CPU in %v and PSS at the end by process type: %s; private memory (USS) %s; %d images loaded in the window; page %s, %.0f animation frames/s before it.",
+			name, r.procs, r.elapsed.Round(time.Second), strings.Join(parts, ", "), mb(r.uss), r.photos, r.visible, r.rafHz)
+		if r.others > 0 {
+			rep.note("browser, %s: %d processes of other Chromiums ran at the end and share its library pages, which lowers its PSS: compare PSS only from runs with none (or compare USS).", name, r.others)
+		}
 		md = append(md, fmt.Sprintf("%.0f s / %s", cpu, mb(mem)))
 	}
 	rep.note("browser: %d photos of %d×%d (%.1f MB in all) in the photo run. README row: | Chromium CPU per hour / PSS, no photos; photos every %d s (%v each) | %s; %s | ≤ before issue 15 |",
@@ -213,7 +218,8 @@ func costRun(ctx context.Context, o options, bin, config, dataDir string, photos
 	for t, d := range end.cpu {
 		r.cpu[t] = d - start.cpu[t]
 	}
-	r.pss, r.pssBy, r.procs = end.pss, end.pssBy, len(end.pids)
+	r.pss, r.pssBy, r.uss, r.procs = end.pss, end.pssBy, end.uss, len(end.pids)
+	r.others = sameExe(b.pid, end.pids)
 	if end.pssErr != nil {
 		return r, fmt.Errorf("PSS: %w", end.pssErr)
 	}
@@ -267,6 +273,7 @@ type treeSample struct {
 	cpu    map[string]time.Duration // by Chromium process type
 	pss    int64
 	pssBy  map[string]int64
+	uss    int64
 	pssErr error
 }
 
@@ -286,12 +293,13 @@ func sampleTree(root int) (treeSample, error) {
 		}
 		typ := chromiumType(pid)
 		s.cpu[typ] += st.cpu + st.children
-		p, err := pss(pid)
+		m, err := readMemory(pid)
 		if err != nil && s.pssErr == nil {
 			s.pssErr = err
 		}
-		s.pss += p
-		s.pssBy[typ] += p
+		s.pss += m.pss
+		s.pssBy[typ] += m.pss
+		s.uss += m.uss
 	}
 	return s, nil
 }
@@ -352,7 +360,7 @@ func writePhotos(dir string, n, w, h int) (int64, error) {
 				}
 				p := img.Pix[y*img.Stride+4*x:]
 				for c := range 3 {
-					v := level + wave + 30*math.Sin(fx*3+fy*2+hue+float64(c)) + r.NormFloat64()*6
+					v := level + wave + 30*math.Sin(fx*3+fy*2+hue+float64(c)) + r.NormFloat64()*10
 					p[c] = uint8(max(0, min(255, v)))
 				}
 				p[3] = 255

@@ -118,8 +118,8 @@ func TestSampleTree(t *testing.T) {
 	if s.cpu["browser"] <= 0 {
 		t.Errorf("CPU %v, want the ended loop's time", s.cpu)
 	}
-	if s.pssErr != nil || s.pss <= 0 || s.pssBy["browser"] != s.pss {
-		t.Errorf("PSS %d (%v), by type %v", s.pss, s.pssErr, s.pssBy)
+	if s.pssErr != nil || s.pss <= 0 || s.pssBy["browser"] != s.pss || s.uss <= 0 || s.uss > s.pss {
+		t.Errorf("PSS %d (%v), by type %v, USS %d", s.pss, s.pssErr, s.pssBy, s.uss)
 	}
 }
 

@@ -126,25 +126,61 @@ func tree(root int) ([]int, error) {
 	return out, nil
 }
 
-// pss is the process's proportional set size in bytes: its private pages
-// plus its share of the pages it shares with others, so summing it over
-// processes counts each page once.
-func pss(pid int) (int64, error) {
+// memory is what /proc/<pid>/smaps_rollup says of a process, in bytes.
+// PSS counts its private pages plus its share of the pages it shares, so
+// summing it over processes counts each page once; but a page shared with
+// a process outside the sum counts only in part. USS (its private pages)
+// does not depend on other processes.
+type memory struct{ pss, uss int64 }
+
+func readMemory(pid int) (memory, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
 	if err != nil {
-		return 0, err
+		return memory{}, err
 	}
+	var m memory
+	found := false
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "Pss:"); ok {
-			fields := strings.Fields(v)
-			if len(fields) == 0 {
-				break
-			}
-			kb, err := strconv.ParseInt(fields[0], 10, 64)
-			return kb << 10, err
+		name, v, ok := strings.Cut(line, ":")
+		fields := strings.Fields(v)
+		if !ok || len(fields) == 0 {
+			continue
+		}
+		kb, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "Pss":
+			m.pss, found = kb<<10, true
+		case "Private_Clean", "Private_Dirty":
+			m.uss += kb << 10
 		}
 	}
-	return 0, fmt.Errorf("/proc/%d/smaps_rollup: no Pss", pid)
+	if !found {
+		return m, fmt.Errorf("/proc/%d/smaps_rollup: no Pss", pid)
+	}
+	return m, nil
+}
+
+// sameExe counts the processes outside pids that run root's executable.
+func sameExe(root int, pids []int) int {
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", root))
+	if err != nil {
+		return 0
+	}
+	ents, _ := os.ReadDir("/proc")
+	n := 0
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || slices.Contains(pids, pid) {
+			continue
+		}
+		if x, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); x == exe {
+			n++
+		}
+	}
+	return n
 }
 
 // chromiumType is a Chromium process's --type (renderer, gpu-process,
