@@ -138,5 +138,5 @@ func photoStatus(lib *photos.Library) []source.Status {
 	}
 	st := lib.Status()
 	return []source.Status{{Name: "photos", Kind: "photos", OK: st.Error == "" && st.Scanned != nil,
-		Updated: st.Scanned, Error: st.Error}}
+		Updated: st.Scanned, Error: st.Error, Category: source.Classify(st.Err)}}
 }
