@@ -30,6 +30,7 @@ import (
 	"kiosk/kiosk/display"
 	"kiosk/kiosk/jobs"
 	"kiosk/kiosk/photos"
+	"kiosk/kiosk/push"
 	"kiosk/kiosk/remind"
 	"kiosk/kiosk/source"
 	"kiosk/kiosk/web"
@@ -114,7 +115,7 @@ func check(args []string, getenv config.Env, stdout io.Writer) error {
 	if file == "" {
 		return errors.New("check: no config file (give -config FILE)")
 	}
-	if _, err := config.Load(file, getenv); err != nil {
+	if _, err := config.Check(file, getenv); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", file)
@@ -177,6 +178,12 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	phones := outbox(cfg, store, log)
+	var pushStatus func() []push.ChannelStatus
+	if phones != nil {
+		queue.OnAccept(phones.Accept)
+		pushStatus = phones.Status
+	}
 	boardOpts := dashboard.Options{
 		Store: store, Scrub: scrub, Log: log, Loc: cfg.Location,
 		DaysAhead: cfg.Dashboard.DaysAhead, CalendarTTL: time.Duration(cfg.Refresh.CalendarMinutes) * time.Minute,
@@ -225,6 +232,15 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 			return err
 		}
 	}
+	if phones != nil {
+		troubles := push.NewTroubles(phones, log)
+		if err := sched.Every("trouble", time.Minute, func(context.Context) error {
+			names, kinds := feeds.Names()
+			return troubles.Check(append(board.Snapshot().Sources, source.Statuses(store, names, kinds)...))
+		}); err != nil {
+			return err
+		}
+	}
 	steps := daemon.NewStepWatcher(time.Now, daemon.Monotonic(), 5*time.Second, func(st daemon.Step) {
 		log.Warn("the system clock was stepped; rescheduling jobs", "size", st.Size.String())
 		sched.Reschedule()
@@ -258,13 +274,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 			return err
 		}
 	}
-	warnings := cfg.PermissionWarnings()
-	if w := store.Warning(); w != "" {
-		warnings = append(warnings, w)
-	}
-	if aside := store.Recovered(); aside != "" {
-		warnings = append(warnings, "the store could not be opened and was moved to "+aside+"; the data is being fetched again")
-	}
+	var warnings []string
 
 	var photosWeb web.Photos
 	if lib != nil {
@@ -281,14 +291,16 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		Status: web.StatusInfo{
 			Started: time.Now(), Jobs: sched.Statuses, Reminders: job.Status, StoreBytes: store.Size,
 			DataDir: cfg.DataDir, Warnings: func() []string { return warnings }, Sys: os.DirFS("/"),
+			Push:     pushStatus,
+			Fallback: store.Fallback(), UnsafeFiles: cfg.UnsafeFiles(), Recovered: store.Recovered(),
 		},
 	})
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := listen(cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return err
 	}
 	sched.Start()
 	defer func() {
@@ -297,6 +309,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		}
 	}()
 	go steps.Run(ctx, 10*time.Second)
+	defer runPhones(ctx, phones, bot(cfg, store, log, phones, queue, board, refresh, srv.Summary))()
 	go daemon.Watchdog(ctx, log, func() error { return sched.Healthy(3*time.Minute, "reminders", "calendars", "trains") })
 	daemon.Ready()
 	log.Info("serving", "addr", ln.Addr().String(), "version", buildVersion(), "data_dir", cfg.DataDir,
@@ -305,6 +318,20 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	daemon.Stopping()
 	log.Info("shut down")
 	return err
+}
+
+// listen opens the server's port. When another program holds it, the error
+// says how to pick another one.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("listen: %s is in use by another program (a second kiosk?); "+
+			"choose another port with -addr HOST:PORT (for example -addr :8081) or listen: in the config: %w", addr, err)
+	case err != nil:
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	return ln, nil
 }
 
 // authGoogle signs in to Google with the device flow and saves the token in
@@ -381,5 +408,5 @@ func secrets(cfg *config.Config) []string {
 	if s := cfg.Trains.SRT; s != nil {
 		out = append(out, s.Password.Reveal())
 	}
-	return out
+	return append(out, cfg.PushSecrets()...)
 }

@@ -77,6 +77,8 @@ type RetryAfterError = source.RetryAfterError
 // Events fetches the feed (or reuses it when unchanged) and returns its
 // instances overlapping [from, to). Errors name the calendar and, for URLs,
 // only scheme and host: feed paths and queries carry tokens and addresses.
+// What the feed had that could not be read is noted on ctx for the
+// source's status (source.SetNote).
 func (s *Source) Events(ctx context.Context, from, to time.Time) ([]calendar.Event, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -84,6 +86,7 @@ func (s *Source) Events(ctx context.Context, from, to time.Time) ([]calendar.Eve
 	if err != nil {
 		return nil, err
 	}
+	source.SetNote(ctx, feed.Note())
 	events, truncated := feed.Expand(from, to, ExpandOptions{Calendar: s.opts.Name, Color: s.opts.Color, Loc: s.opts.Loc})
 	if truncated {
 		s.opts.Logger.Warn("ics: events capped", "calendar", s.opts.Name, "events", len(events))
@@ -180,6 +183,10 @@ func (s *Source) readFile() (*Feed, error) {
 // keep stores a newly parsed feed and reports its warnings once.
 func (s *Source) keep(feed *Feed) {
 	s.feed = feed
+	if feed.Skipped > 0 {
+		s.opts.Logger.Warn("ics: feed read in part", "calendar", s.opts.Name,
+			"skipped", feed.Skipped, "first_reason", feed.SkipReason)
+	}
 	if len(feed.Warnings) > 0 {
 		s.opts.Logger.Warn("ics: parts of the feed left out or guessed", "calendar", s.opts.Name,
 			"warnings", len(feed.Warnings), "first", feed.Warnings[0])

@@ -43,10 +43,10 @@ var adviceTexts = map[string]map[adviceKey]string{
 	},
 }
 
-// advice turns a failing source's status into words a non-engineer can
+// sourceAdvice turns a failing source's status into words a non-engineer can
 // act on, from the category of its failure, keeping the (scrubbed) detail
 // after them; "" for a source without an error.
-func advice(st source.Status, locale string) string {
+func sourceAdvice(st source.Status, locale string) string {
 	if st.Error == "" {
 		return ""
 	}

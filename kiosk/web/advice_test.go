@@ -133,12 +133,12 @@ func TestAdvice(t *testing.T) {
 		{source.Status{Kind: "ics", Category: "", Error: "stored by an older version"}, "en", "Could not update"},
 	}
 	for _, tc := range tests {
-		got := advice(tc.st, tc.locale)
+		got := sourceAdvice(tc.st, tc.locale)
 		if !strings.Contains(got, tc.want) || !strings.HasSuffix(got, "("+tc.st.Error+")") {
-			t.Errorf("advice(%s %s, %s) = %q, want %q and the detail", tc.st.Kind, tc.st.Category, tc.locale, got, tc.want)
+			t.Errorf("sourceAdvice(%s %s, %s) = %q, want %q and the detail", tc.st.Kind, tc.st.Category, tc.locale, got, tc.want)
 		}
 	}
-	if got := advice(source.Status{OK: true, Category: source.None}, "en"); got != "" {
+	if got := sourceAdvice(source.Status{OK: true, Category: source.None}, "en"); got != "" {
 		t.Errorf("advice for a well source: %q", got)
 	}
 	// Every category has words in every locale.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"kiosk/cache"
 	"kiosk/kiosk/calendar"
 	"kiosk/kiosk/dashboard"
 	"kiosk/kiosk/source"
@@ -176,6 +177,7 @@ type pageView struct {
 	Zone          string
 	T             texts
 	Demo          bool
+	NotSaved      bool // the store is in memory: what is shown is lost at restart
 	NowUnixMilli  int64
 	Clock         string
 	Date          string
@@ -232,6 +234,7 @@ func (s *Server) pageView(now time.Time) pageView {
 	n := now.In(loc)
 	v := pageView{
 		Version: s.version, Assets: s.assets, Lang: s.cfg.Locale, Zone: loc.String(), T: t, Demo: s.demo,
+		NotSaved:     s.info.Fallback != cache.OnDisk,
 		NowUnixMilli: now.UnixMilli(), Clock: n.Format("15:04"), Date: t.date(n),
 		PollSeconds: s.cfg.PollSeconds, ReloadSeconds: s.cfg.Dashboard.ReloadSeconds,
 		Board: s.boardView(now),
