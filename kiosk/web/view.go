@@ -20,6 +20,9 @@ type DashboardJSON struct {
 	Trains   []TrainJSON     `json:"trains"`
 	Notices  []NoticeJSON    `json:"notices"`
 	Sources  []source.Status `json:"sources"`
+
+	Weather *WeatherJSON `json:"weather"` // null when off (weather.go)
+	Air     *AirJSON     `json:"air"`
 }
 
 // NoticeJSON is a notice-board item.
@@ -98,6 +101,7 @@ func (s *Server) dashboardJSON(now time.Time) DashboardJSON {
 		Notices:  []NoticeJSON{},
 		Sources:  s.sources(snap),
 	}
+	d.Weather, d.Air = s.wx.json(now)
 	for _, n := range s.notices(now) {
 		d.Notices = append(d.Notices, NoticeJSON{Source: n.Source, Title: n.Title, Link: n.Link, Published: rfc3339(n.Published, loc)})
 	}
