@@ -120,8 +120,6 @@ type statusTexts struct {
 	Title, AllGood, SourceFailing, OK, Waiting, Failing, Stale                      string
 	ClockSynced, ClockNotSynced, ClockUnknown, ScreenOn, ScreenOff, Jump            string
 	UnderVoltage, UnderVoltageSeen, Throttled                                       string
-	ErrCredentials, ErrBlocked, ErrAccess, ErrNotFound, ErrRate, ErrTimeout         string
-	ErrNetwork, ErrTooLarge, ErrServer, ErrData, ErrOther                           string
 	Sources, Jobs, System, Screen, Admin, Time, Uptime, Clock, Memory, Store, Disk  string
 	Temp, Power, Reminders, Notifications, None, LastRun, NextRun, Updated, NextTry string
 	Token, SaveToken, Message, Send, RefreshAll, ClearAll, Version                  string
@@ -192,16 +190,8 @@ var statusLocales = map[string]statusTexts{
 		ClockSynced: "동기화됨", ClockNotSynced: "시계가 아직 동기화되지 않았습니다", ClockUnknown: "알 수 없음",
 		ScreenOn: "켜짐", ScreenOff: "꺼짐 (야간 모드)", Jump: "%s에 시계가 %s 이동했습니다",
 		UnderVoltage: "전압 부족: 더 좋은 전원 어댑터가 필요합니다", UnderVoltageSeen: "부팅 후 전압 부족이 있었습니다",
-		Throttled:      "과열 또는 속도 제한 중",
-		ErrCredentials: "아이디나 비밀번호가 틀렸습니다. 설정을 고친 뒤 다시 시작하세요",
-		ErrBlocked:     "서버가 이 집의 인터넷 주소를 차단했습니다. 한 시간 이상 기다렸다가 다시 시도합니다",
-		ErrAccess:      "접근이 거부되었습니다. 캘린더 공유나 인증 정보를 확인하세요",
-		ErrNotFound:    "주소나 파일을 찾을 수 없습니다. 설정의 주소를 확인하세요",
-		ErrRate:        "요청이 너무 많아 잠시 기다립니다", ErrTimeout: "서버가 제때 응답하지 않았습니다",
-		ErrNetwork: "인터넷에 연결할 수 없습니다. 와이파이를 확인하세요", ErrTooLarge: "받은 데이터가 너무 큽니다",
-		ErrServer: "상대 서버에 문제가 있습니다. 나중에 다시 시도합니다", ErrData: "받은 데이터를 읽을 수 없습니다",
-		ErrOther: "갱신하지 못했습니다",
-		Sources:  "데이터 출처", Jobs: "작업", System: "시스템", Screen: "화면", Admin: "관리", Time: "서버 시각",
+		Throttled: "과열 또는 속도 제한 중",
+		Sources:   "데이터 출처", Jobs: "작업", System: "시스템", Screen: "화면", Admin: "관리", Time: "서버 시각",
 		Uptime: "가동 시간", Clock: "시계", Memory: "메모리", Store: "저장소", Disk: "남은 디스크", Temp: "CPU 온도",
 		Power: "전원", Reminders: "마지막 알림 검사 구간", Notifications: "표시 중인 알림", None: "없음",
 		LastRun: "마지막 실행", NextRun: "다음 실행", Updated: "마지막 성공", NextTry: "다음 시도",
@@ -230,16 +220,8 @@ var statusLocales = map[string]statusTexts{
 		ClockSynced: "synced", ClockNotSynced: "The clock is not synced yet", ClockUnknown: "unknown",
 		ScreenOn: "on", ScreenOff: "off (night mode)", Jump: "the clock jumped by %[2]s at %[1]s",
 		UnderVoltage: "Under-voltage: the Pi needs a better power supply", UnderVoltageSeen: "under-voltage happened since boot",
-		Throttled:      "hot or slowed down",
-		ErrCredentials: "Wrong id or password. Fix the config and restart the kiosk",
-		ErrBlocked:     "The server blocked this home's internet address. Waiting at least an hour before trying again",
-		ErrAccess:      "Access denied. Check that the calendar is shared and the credentials are right",
-		ErrNotFound:    "Address or file not found. Check the URL in the config",
-		ErrRate:        "Too many requests; waiting a while", ErrTimeout: "The server did not answer in time",
-		ErrNetwork: "No internet connection. Check the Wi-Fi", ErrTooLarge: "The data received is too large",
-		ErrServer: "The other server has a problem. Trying again later", ErrData: "The data received could not be read",
-		ErrOther: "Could not update",
-		Sources:  "Sources", Jobs: "Jobs", System: "System", Screen: "Screen", Admin: "Admin", Time: "Server time",
+		Throttled: "hot or slowed down",
+		Sources:   "Sources", Jobs: "Jobs", System: "System", Screen: "Screen", Admin: "Admin", Time: "Server time",
 		Uptime: "Uptime", Clock: "Clock", Memory: "Memory", Store: "Store", Disk: "Free disk", Temp: "CPU temperature",
 		Power: "Power", Reminders: "Last reminder window", Notifications: "Notifications on screen", None: "none",
 		LastRun: "last run", NextRun: "next run", Updated: "last success", NextTry: "next try",
