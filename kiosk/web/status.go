@@ -137,7 +137,7 @@ func (s *Server) statusJSON(now time.Time) StatusJSON {
 		n := s.info.StoreBytes()
 		st.StoreBytes = &n
 	}
-	for _, w := range s.runWarnings(statusLocales["en"]) {
+	for _, w := range s.runWarnings(statusLocales["en"], true) {
 		st.Warnings = append(st.Warnings, w.String())
 	}
 	if s.info.Warnings != nil {
@@ -259,8 +259,9 @@ func (n advice) String() string {
 	return n.Text + " " + strings.Join(n.Code, " ")
 }
 
-// runWarnings are the warnings about how the kiosk runs, in a locale.
-func (s *Server) runWarnings(t statusTexts) []advice {
+// runWarnings are the warnings about how the kiosk runs, in a locale; with
+// storage, the data dir's problem too (the page has it as its headline).
+func (s *Server) runWarnings(t statusTexts, storage bool) []advice {
 	var out []advice
 	for _, f := range s.info.UnsafeFiles {
 		out = append(out, advice{t.UnsafeFile, []string{f, "chmod 600 " + f}})
@@ -268,7 +269,7 @@ func (s *Server) runWarnings(t statusTexts) []advice {
 	if s.info.Recovered != "" {
 		out = append(out, advice{t.Recovered, []string{s.info.Recovered}})
 	}
-	if h, fix := storageProblem(t, s.info.Fallback, s.info.DataDir); h != "" {
+	if h, fix := storageProblem(t, s.info.Fallback, s.info.DataDir); h != "" && storage {
 		out = append(out, advice{h + ". " + fix.Text, fix.Code})
 	}
 	return out
@@ -317,7 +318,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 		Time: now.In(loc).Format("2006-01-02 15:04:05"), Zone: loc.String(),
 		Uptime: t.duration(time.Duration(st.UptimeSeconds) * time.Second),
 		Memory: bytesText(st.MemoryRSSBytes), Store: bytesText(st.StoreBytes), Disk: bytesText(st.DataDirFreeBytes),
-		Temp: "—", Power: "—", Warnings: s.runWarnings(t),
+		Temp: "—", Power: "—", Warnings: s.runWarnings(t, false),
 	}
 	if s.info.Warnings != nil {
 		for _, w := range s.info.Warnings() {
