@@ -396,7 +396,11 @@ func (s *Server) statusBody(now time.Time) statusBody {
 		}
 	}
 	if len(b.Warnings) > 0 && b.Overall == "ok" {
-		b.Overall, b.Headline = "warn", b.Warnings[0].Text
+		w := b.Warnings[0]
+		b.Overall, b.Headline = "warn", strings.TrimSuffix(w.Text, ":")
+		if len(w.Code) > 0 {
+			b.Fix = &advice{Code: w.Code}
+		}
 	}
 	return b
 }

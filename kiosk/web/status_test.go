@@ -167,8 +167,15 @@ func TestUnwritableDataDir(t *testing.T) {
 	if _, index := get(t, s, "/"); strings.Contains(index, "not-saved") {
 		t.Error("the dashboard shows the not-saved mark with the store on disk")
 	}
-	if _, page := get(t, s, "/status"); strings.Contains(page, "cannot be written") {
+	_, page := get(t, s, "/status")
+	if strings.Contains(page, "cannot be written") {
 		t.Error("the status page speaks of an unwritable data dir with the store on disk")
+	}
+	// The first other warning heads the page then, with its command.
+	head := page[strings.Index(page, `class="card headline`):]
+	head = head[:strings.Index(head, "</section>")]
+	if !strings.Contains(head, "readable by every user") || !strings.Contains(head, "<code>chmod 600 /etc/kiosk/kiosk.yaml</code>") {
+		t.Errorf("headline lacks the first warning and its fix:\n%s", head)
 	}
 }
 
