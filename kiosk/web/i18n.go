@@ -79,7 +79,7 @@ func (t texts) dayTitle(n int, d time.Time) string {
 // statusTexts are the status page's words in one locale.
 type statusTexts struct {
 	Title, AllGood, SourceFailing, OK, Waiting, Failing, Stale                      string
-	ClockSynced, ClockNotSynced, ClockUnknown, ScreenOn, ScreenOff, Jump            string
+	ClockSynced, ClockNotSynced, ClockUnknown, ScreenOn, ScreenOff, Jump, JumpBack  string
 	UnderVoltage, UnderVoltageSeen, Throttled                                       string
 	ErrCredentials, ErrBlocked, ErrAccess, ErrNotFound, ErrRate, ErrTimeout         string
 	ErrNetwork, ErrTooLarge, ErrServer, ErrData, ErrOther                           string
@@ -151,7 +151,7 @@ var statusLocales = map[string]statusTexts{
 		Title: "키오스크 상태", AllGood: "모두 정상입니다", SourceFailing: "%s: 갱신 실패", OK: "정상", Waiting: "대기 중",
 		Failing: "실패", Stale: "실패 (이전 데이터 표시 중)",
 		ClockSynced: "동기화됨", ClockNotSynced: "시계가 아직 동기화되지 않았습니다", ClockUnknown: "알 수 없음",
-		ScreenOn: "켜짐", ScreenOff: "꺼짐 (야간 모드)", Jump: "%s에 시계가 %s 이동했습니다",
+		ScreenOn: "켜짐", ScreenOff: "꺼짐 (야간 모드)", Jump: "%s에 시계가 %s 앞으로 이동했습니다", JumpBack: "%s에 시계가 %s 뒤로 이동했습니다",
 		UnderVoltage: "전압 부족: 더 좋은 전원 어댑터가 필요합니다", UnderVoltageSeen: "부팅 후 전압 부족이 있었습니다",
 		Throttled:      "과열 또는 속도 제한 중",
 		ErrCredentials: "아이디나 비밀번호가 틀렸습니다. 설정을 고친 뒤 다시 시작하세요",
@@ -189,7 +189,7 @@ var statusLocales = map[string]statusTexts{
 		Title: "Kiosk status", AllGood: "Everything is fine", SourceFailing: "%s is not updating", OK: "ok", Waiting: "waiting",
 		Failing: "failing", Stale: "failing (showing older data)",
 		ClockSynced: "synced", ClockNotSynced: "The clock is not synced yet", ClockUnknown: "unknown",
-		ScreenOn: "on", ScreenOff: "off (night mode)", Jump: "the clock jumped by %[2]s at %[1]s",
+		ScreenOn: "on", ScreenOff: "off (night mode)", Jump: "the clock jumped forward by %[2]s at %[1]s", JumpBack: "the clock jumped back by %[2]s at %[1]s",
 		UnderVoltage: "Under-voltage: the Pi needs a better power supply", UnderVoltageSeen: "under-voltage happened since boot",
 		Throttled:      "hot or slowed down",
 		ErrCredentials: "Wrong id or password. Fix the config and restart the kiosk",

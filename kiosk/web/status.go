@@ -368,8 +368,11 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			b.Reminders = r.From.In(loc).Format("15:04:05") + " – " + r.To.In(loc).Format("15:04:05")
 		}
 		if r.Jump != nil {
-			b.Jump = fmt.Sprintf(t.Jump, r.Jump.At.In(loc).Format("01-02 15:04"),
-				t.duration(time.Duration(r.Jump.Seconds*float64(time.Second))))
+			format, size := t.Jump, time.Duration(r.Jump.Seconds*float64(time.Second))
+			if size < 0 {
+				format, size = t.JumpBack, -size
+			}
+			b.Jump = fmt.Sprintf(format, r.Jump.At.In(loc).Format("01-02 15:04"), t.duration(size))
 		}
 	}
 	for _, n := range st.Notifications {

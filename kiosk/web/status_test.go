@@ -92,7 +92,7 @@ func TestStatusPageSpeaksItsLanguage(t *testing.T) {
 				t.Errorf("ko status page (fallback %d) shows the English word %q in:\n%s", fallback, w, squeeze(text))
 			}
 		}
-		for _, want := range []string{"3일 4시간", "12.3 MB", "1시간 30분", "캘린더 갱신", "구글 캘린더", "관리 기능이 꺼져 있습니다"} {
+		for _, want := range []string{"3일 4시간", "12.3 MB", "시계가 1시간 30분 뒤로", "캘린더 갱신", "구글 캘린더", "관리 기능이 꺼져 있습니다"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("ko status page lacks %q:\n%s", want, squeeze(text))
 			}
@@ -103,7 +103,7 @@ func TestStatusPageSpeaksItsLanguage(t *testing.T) {
 		if k := hangul.FindAllString(text, -1); len(k) > 0 {
 			t.Errorf("en status page (fallback %d) shows Korean %q", fallback, k)
 		}
-		for _, want := range []string{"3 d 4 h", "12.3 MB", "1 h 30 min", "Admin actions are off"} {
+		for _, want := range []string{"3 d 4 h", "12.3 MB", "jumped back by 1 h 30 min", "Admin actions are off"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("en status page lacks %q:\n%s", want, squeeze(text))
 			}
