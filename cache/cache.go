@@ -326,9 +326,30 @@ func (s *Store) put(key string, r record, ttl time.Duration) error {
 		e = e.WithTTL(ttl + hardCap)
 	}
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.SetEntry(e) }); err != nil {
-		return fmt.Errorf("cache: set %s: %w", key, err)
+		return &WriteError{Key: key, Err: withoutValue(err)}
 	}
 	return nil
+}
+
+// WriteError is a value the store could not write: an I/O error, a value
+// larger than an in-memory store takes. A caller holding a good value can
+// keep it in memory meanwhile.
+type WriteError struct {
+	Key string
+	Err error
+}
+
+func (e *WriteError) Error() string { return "cache: set " + e.Key + ": " + e.Err.Error() }
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// withoutValue drops the hex dump of the value badger adds to some errors:
+// values hold calendars, and errors reach logs and the status page.
+func withoutValue(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, " Value:"); i >= 0 {
+		return errors.New(strings.TrimSuffix(msg[:i], "."))
+	}
+	return err
 }
 
 func (s *Store) expired(r record) bool {

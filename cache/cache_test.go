@@ -385,3 +385,18 @@ func TestManyWritesWithoutCompactors(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteErrorIsTyped: a value the store refuses comes back as a
+// WriteError, without badger's hex dump of the value (calendars are
+// personal; errors reach logs and the status page).
+func TestWriteErrorIsTyped(t *testing.T) {
+	s := newStore(t, start())
+	err := Set(s, "big", strings.Repeat("private ", 1<<18), 0) // 2 MiB: over the in-memory limit
+	var werr *WriteError
+	if !errors.As(err, &werr) || werr.Key != "big" {
+		t.Fatalf("error %v, want a WriteError for key big", err)
+	}
+	if strings.Contains(err.Error(), "private") || strings.Contains(err.Error(), "Value:") {
+		t.Errorf("error shows the value: %.200q", err.Error())
+	}
+}

@@ -30,6 +30,7 @@ import (
 	"kiosk/kiosk/display"
 	"kiosk/kiosk/jobs"
 	"kiosk/kiosk/photos"
+	"kiosk/kiosk/push"
 	"kiosk/kiosk/remind"
 	"kiosk/kiosk/source"
 	"kiosk/kiosk/web"
@@ -177,6 +178,12 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	phones := outbox(cfg, store, log)
+	var pushStatus func() []push.ChannelStatus
+	if phones != nil {
+		queue.OnAccept(phones.Accept)
+		pushStatus = phones.Status
+	}
 	boardOpts := dashboard.Options{
 		Store: store, Scrub: scrub, Log: log, Loc: cfg.Location,
 		DaysAhead: cfg.Dashboard.DaysAhead, CalendarTTL: time.Duration(cfg.Refresh.CalendarMinutes) * time.Minute,
@@ -222,6 +229,15 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 			}
 		}
 		if err := add(j.name, time.Minute, j.run); err != nil {
+			return err
+		}
+	}
+	if phones != nil {
+		troubles := push.NewTroubles(phones, log)
+		if err := sched.Every("trouble", time.Minute, func(context.Context) error {
+			names, kinds := feeds.Names()
+			return troubles.Check(append(board.Snapshot().Sources, source.Statuses(store, names, kinds)...))
+		}); err != nil {
 			return err
 		}
 	}
@@ -275,6 +291,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		Status: web.StatusInfo{
 			Started: time.Now(), Jobs: sched.Statuses, Reminders: job.Status, StoreBytes: store.Size,
 			DataDir: cfg.DataDir, Warnings: func() []string { return warnings }, Sys: os.DirFS("/"),
+			Push:     pushStatus,
 			Fallback: store.Fallback(), UnsafeFiles: cfg.UnsafeFiles(), Recovered: store.Recovered(),
 		},
 	})
@@ -292,6 +309,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		}
 	}()
 	go steps.Run(ctx, 10*time.Second)
+	defer runPhones(ctx, phones, bot(cfg, store, log, phones, queue, board, refresh, srv.Summary))()
 	go daemon.Watchdog(ctx, log, func() error { return sched.Healthy(3*time.Minute, "reminders", "calendars", "trains") })
 	daemon.Ready()
 	log.Info("serving", "addr", ln.Addr().String(), "version", buildVersion(), "data_dir", cfg.DataDir,
@@ -390,5 +408,5 @@ func secrets(cfg *config.Config) []string {
 	if s := cfg.Trains.SRT; s != nil {
 		out = append(out, s.Password.Reveal())
 	}
-	return out
+	return append(out, cfg.PushSecrets()...)
 }

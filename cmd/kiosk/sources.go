@@ -90,9 +90,11 @@ func reminders(cfg *config.Config, board *dashboard.Board) remind.Lister {
 		rules = &remind.TrainRules{
 			BeforeMinutes: before, PaymentMinutes: pay, Location: cfg.Location, Locale: cfg.Locale,
 			DepartureMessage: func(r srt.Reservation, left time.Duration) string {
-				return srt.DepartureMessage(r, int(left.Round(time.Minute).Minutes()), cfg.Locale)
+				return srt.DepartureMessage(r, int(left.Round(time.Minute).Minutes()), cfg.Locale, cfg.Location)
 			},
-			PaymentMessage: func(r srt.Reservation, _ time.Duration) string { return srt.PaymentMessage(r, cfg.Locale) },
+			PaymentMessage: func(r srt.Reservation, _ time.Duration) string {
+				return srt.PaymentMessage(r, cfg.Locale, cfg.Location)
+			},
 		}
 	}
 	return func(w remind.Window) ([]remind.Due, error) {

@@ -36,6 +36,12 @@ type Config struct {
 	Photos         *Photos    `yaml:"photos"`
 	Display        *Display   `yaml:"display"`
 	Notices        []Notice   `yaml:"notices"`
+	Push           *Push      `yaml:"push"`
+
+	// The weather, fine dust and their reminders (weather.go).
+	Weather          *Weather         `yaml:"weather"`
+	Air              *Air             `yaml:"air"`
+	WeatherReminders WeatherReminders `yaml:"weather_reminders"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
@@ -530,6 +536,8 @@ func (c *Config) finish(p *problems, getenv Env, files bool) error {
 		positive(p, key+".keep", &n.Keep, 5, 1, 50)
 		positive(p, key+".keep_days", &n.KeepDays, 7, 1, 365)
 	}
+	c.validateWeather(p, getenv)
+	c.validatePush(p, getenv)
 	if files {
 		c.checkFiles(p)
 	}

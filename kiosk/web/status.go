@@ -15,6 +15,7 @@ import (
 	"kiosk/cache"
 	"kiosk/kiosk/display"
 	"kiosk/kiosk/jobs"
+	"kiosk/kiosk/push"
 	"kiosk/kiosk/remind"
 	"kiosk/kiosk/source"
 )
@@ -38,6 +39,7 @@ type StatusJSON struct {
 	CPUTempCelsius      *float64              `json:"cpu_temp_celsius"`
 	Throttled           *Throttle             `json:"throttled"`
 	Warnings            []string              `json:"warnings"`
+	Push                []push.ChannelStatus  `json:"push"`
 }
 
 // JobJSON is a job with RFC 3339 times in the configured zone.
@@ -86,6 +88,7 @@ type StatusInfo struct {
 	Recovered string
 	// Warnings are further warnings, shown as they are.
 	Warnings func() []string
+	Push     func() []push.ChannelStatus // nil: no push configured
 	// Sys reads /sys and /proc (tests give a fake).
 	Sys fs.FS
 }
@@ -142,6 +145,10 @@ func (s *Server) statusJSON(now time.Time) StatusJSON {
 	}
 	if s.info.Warnings != nil {
 		st.Warnings = append(st.Warnings, s.info.Warnings()...)
+	}
+	st.Push = []push.ChannelStatus{}
+	if s.info.Push != nil {
+		st.Push = s.info.Push()
 	}
 	if s.info.Sys != nil {
 		st.MemoryRSSBytes = rss(s.info.Sys)
@@ -243,6 +250,8 @@ type statusBody struct {
 	Temp      string
 	Power     string
 	Warnings  []advice
+	Push      []pushRow
+	PushTitle string
 }
 
 // advice is a sentence, then the commands, paths or keys it names, which
@@ -296,7 +305,7 @@ func processUser() string {
 }
 
 type sourceRow struct {
-	Name, Kind, State, Class, Updated, Problem, NextTry string
+	Name, Kind, State, Class, Updated, Problem, NextTry, Note string
 }
 
 type jobRow struct {
@@ -340,7 +349,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 		}
 	}
 	for _, src := range st.Sources {
-		row := sourceRow{Name: src.Name, Kind: t.word(t.Kinds, src.Kind), Updated: when(src.Updated)}
+		row := sourceRow{Name: src.Name, Kind: t.word(t.Kinds, src.Kind), Updated: when(src.Updated), Note: src.Note}
 		switch {
 		case src.OK:
 			row.State, row.Class = t.OK, "ok"
@@ -351,7 +360,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			if src.Stale {
 				row.State = t.Stale
 			}
-			row.Problem = plainError(src.Error, s.cfg.Locale)
+			row.Problem = sourceAdvice(src, s.cfg.Locale)
 			row.NextTry = when(src.NextTry)
 			if b.Overall != "bad" {
 				b.Overall, b.Headline = "bad", fmt.Sprintf(t.SourceFailing, src.Name)
@@ -398,6 +407,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			b.Power = t.OK
 		}
 	}
+	b.Push, b.PushTitle = s.pushRows(loc), pushTexts[s.cfg.Locale].Title
 	if len(b.Warnings) > 0 && b.Overall == "ok" {
 		w := b.Warnings[0]
 		b.Overall, b.Headline = "warn", strings.TrimSuffix(w.Text, ":")
@@ -428,42 +438,4 @@ func (s *Server) handleStatusPartial(c *fiber.Ctx) error {
 func (s *Server) statusView() statusView {
 	return statusView{Assets: s.assets, Lang: s.cfg.Locale, Version: s.version, Admin: s.token != nil,
 		T: statusLocales[s.cfg.Locale], Body: s.statusBody(s.now())}
-}
-
-// plainError turns a source's error into words a non-engineer can act on,
-// keeping the (scrubbed) detail after them.
-func plainError(msg, locale string) string {
-	if msg == "" {
-		return ""
-	}
-	m := strings.ToLower(msg)
-	t := statusLocales[locale]
-	var plain string
-	switch {
-	case strings.Contains(m, "password") || strings.Contains(m, "credential") || strings.Contains(m, "no such member"):
-		plain = t.ErrCredentials
-	case strings.Contains(m, "blocked"):
-		plain = t.ErrBlocked
-	case strings.Contains(m, "401") || strings.Contains(m, "403") || strings.Contains(m, "unauthorized") ||
-		strings.Contains(m, "forbidden") || strings.Contains(m, "access denied") || strings.Contains(m, "invalid_grant"):
-		plain = t.ErrAccess
-	case strings.Contains(m, "404") || strings.Contains(m, "not found") || strings.Contains(m, "no such file"):
-		plain = t.ErrNotFound
-	case strings.Contains(m, "429") || strings.Contains(m, "too many") || strings.Contains(m, "rate"):
-		plain = t.ErrRate
-	case strings.Contains(m, "timeout") || strings.Contains(m, "deadline"):
-		plain = t.ErrTimeout
-	case strings.Contains(m, "no such host") || strings.Contains(m, "connection refused") ||
-		strings.Contains(m, "network is unreachable") || strings.Contains(m, "dial"):
-		plain = t.ErrNetwork
-	case strings.Contains(m, "larger than") || strings.Contains(m, "too large"):
-		plain = t.ErrTooLarge
-	case strings.Contains(m, "500") || strings.Contains(m, "502") || strings.Contains(m, "503") || strings.Contains(m, "server error"):
-		plain = t.ErrServer
-	case strings.Contains(m, "decode") || strings.Contains(m, "parse") || strings.Contains(m, "unexpected") || strings.Contains(m, "invalid"):
-		plain = t.ErrData
-	default:
-		plain = t.ErrOther
-	}
-	return plain + " (" + msg + ")"
 }
