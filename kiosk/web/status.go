@@ -305,7 +305,7 @@ func processUser() string {
 }
 
 type sourceRow struct {
-	Name, Kind, State, Class, Updated, Problem, NextTry, Note string
+	Name, Kind, State, Class, Updated, Problem, Detail, NextTry, Note string
 }
 
 type jobRow struct {
@@ -360,7 +360,12 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			if src.Stale {
 				row.State = t.Stale
 			}
+			// The advice in the page's language; the raw detail after it
+			// is set apart as code.
 			row.Problem = sourceAdvice(src, s.cfg.Locale)
+			if plain, ok := strings.CutSuffix(row.Problem, " ("+src.Error+")"); ok {
+				row.Problem, row.Detail = plain, src.Error
+			}
 			row.NextTry = when(src.NextTry)
 			if b.Overall != "bad" {
 				b.Overall, b.Headline = "bad", fmt.Sprintf(t.SourceFailing, src.Name)

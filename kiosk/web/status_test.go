@@ -26,6 +26,8 @@ func statusServer(t *testing.T, locale string, fallback cache.Fallback, edit fun
 		{Name: "Family", Kind: "google", OK: true, Updated: &updated},
 		{Name: "School", Kind: "ics", OK: true, Updated: &updated},
 		{Name: "SRT", Kind: "srt"},
+		{Name: "Notices", Kind: "notices", Error: `notices: Get "https://example.org/rss": dial tcp: lookup example.org: no such host`,
+			Category: source.DNS, Updated: &updated, Stale: true},
 	}}
 	s := newServer(t, snap, func(c *config.Config) {
 		c.Locale = locale
@@ -81,7 +83,7 @@ func visibleText(page string) string {
 // on /status but names, units and acronyms; with en no Korean.
 func TestStatusPageSpeaksItsLanguage(t *testing.T) {
 	allowed := map[string]bool{ // proper names, units, acronyms
-		"Family": true, "School": true, "SRT": true, "ICS": true, "Asia": true, "Seoul": true,
+		"Family": true, "School": true, "Notices": true, "SRT": true, "ICS": true, "Asia": true, "Seoul": true,
 		"MB": true, "GB": true, "CPU": true, "systemd": true,
 	}
 	for _, fallback := range []cache.Fallback{cache.OnDisk, cache.ReadOnly, cache.DiskFull} {
@@ -164,6 +166,7 @@ func TestUnwritableDataDir(t *testing.T) {
 		})
 	}
 	s := statusServer(t, "en", cache.OnDisk, nil)
+	s.board = fixedBoard{&dashboard.Snapshot{}} // no failing source to head the page
 	if _, index := get(t, s, "/"); strings.Contains(index, "not-saved") {
 		t.Error("the dashboard shows the not-saved mark with the store on disk")
 	}
