@@ -93,6 +93,9 @@ type statusTexts struct {
 	// Words for the job and source-kind names, by name; a name not here
 	// is shown as it is.
 	JobNames, Kinds map[string]string
+	// SourceNames are words for the names of the kiosk's own sources
+	// (photos, weather); names from the config are shown as they are.
+	SourceNames map[string]string
 	// Units: days, hours, minutes, seconds.
 	units [4]string
 }
@@ -180,10 +183,11 @@ var statusLocales = map[string]statusTexts{
 		Busy429: "잘못된 토큰이 너무 많습니다. 1분 뒤에 다시 시도하세요", Bad400: "메시지가 비었거나 너무 깁니다",
 		Failed: "실패했습니다", Unreachable: "키오스크에 연결할 수 없습니다",
 		JobNames: map[string]string{"reminders": "알림 검사", "calendars": "캘린더 갱신", "trains": "기차 갱신",
-			"notices": "공지 갱신", "photos": "사진 찾기"},
+			"notices": "공지 갱신", "photos": "사진 찾기", "trouble": "휴대폰 경고 검사", "weather": "날씨 갱신"},
 		Kinds: map[string]string{"google": "구글 캘린더", "ics": "ICS 캘린더", "srt": "SRT 예약", "notices": "공지",
-			"photos": "사진", "demo": "데모"},
-		units: [4]string{"일", "시간", "분", "초"},
+			"photos": "사진", "demo": "데모", "weather": "일기 예보", "air": "대기질"},
+		SourceNames: map[string]string{"photos": "사진", "weather": "날씨", "air": "미세먼지"},
+		units:       [4]string{"일", "시간", "분", "초"},
 	},
 	"en": {
 		Title: "Kiosk status", AllGood: "Everything is fine", SourceFailing: "%s is not updating", OK: "ok", Waiting: "waiting",

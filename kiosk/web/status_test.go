@@ -26,6 +26,9 @@ func statusServer(t *testing.T, locale string, fallback cache.Fallback, edit fun
 		{Name: "Family", Kind: "google", OK: true, Updated: &updated},
 		{Name: "School", Kind: "ics", OK: true, Updated: &updated},
 		{Name: "SRT", Kind: "srt"},
+		{Name: "photos", Kind: "photos", OK: true, Updated: &updated},
+		{Name: "weather", Kind: "weather", OK: true, Updated: &updated},
+		{Name: "air", Kind: "air", OK: true, Updated: &updated},
 		{Name: "Notices", Kind: "notices", Error: `notices: Get "https://example.org/rss": dial tcp: lookup example.org: no such host`,
 			Category: source.DNS, Updated: &updated, Stale: true},
 	}}
@@ -45,6 +48,7 @@ func statusServer(t *testing.T, locale string, fallback cache.Fallback, edit fun
 				{Name: "trains", LastRun: &last, NextRun: &next},
 				{Name: "notices", LastRun: &last, NextRun: &next},
 				{Name: "photos", LastRun: &last, NextRun: &next},
+				{Name: "trouble", LastRun: &last, NextRun: &next},
 			}
 		},
 		Reminders: func() remind.Status {
