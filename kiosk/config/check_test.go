@@ -79,6 +79,24 @@ func TestPlainErrors(t *testing.T) {
 	}
 }
 
+// TestProblemsInLineOrder: type, validation and file problems come in the
+// order of the file, whichever check found them.
+func TestProblemsInLineOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kiosk.yaml")
+	os.WriteFile(path, []byte("photos: {dir: /nonexistent/photos}\nlocale: fr\ndashboard:\n  days_ahead: seven\n"), 0o600)
+	_, err := Check(path, noEnv)
+	if err == nil {
+		t.Fatal("want error")
+	}
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		lines = append(lines, strings.SplitN(strings.TrimPrefix(l, "config "+path+": "), ":", 2)[0])
+	}
+	if got, want := strings.Join(lines, ", "), "line 1, line 2, line 4"; got != want {
+		t.Errorf("problems in order %s, want %s:\n%v", got, want, err)
+	}
+}
+
 // TestWrongTypeNamedOnce: a value of the wrong type is one problem, not
 // also a range or "is required" one for the same key.
 func TestWrongTypeNamedOnce(t *testing.T) {
