@@ -412,7 +412,10 @@ func TestReadOnlyDataDir(t *testing.T) {
 			}
 			t.Fatalf("on a read-only data dir the server exits (%v) instead of serving from memory: %s", err, lastLines(log, 1))
 		}
-		if n := eventCount(p.addr); n == 0 {
+		for deadline := time.Now().Add(10 * time.Second); eventCount(p.addr) < 1 && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond) // the first refresh runs after start-up
+		}
+		if n := eventCount(p.addr); n < 1 {
 			t.Error("serving, but no events")
 		}
 		warnings, err := statusWarnings(p.addr)
