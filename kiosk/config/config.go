@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -368,10 +370,20 @@ func (p *problems) addAt(line int, key, format string, args ...any) {
 	p.list = append(p.list, msg)
 }
 
+// err joins the problems in the order of their lines, those without a line
+// last.
 func (p *problems) err() error {
 	if len(p.list) == 0 {
 		return nil
 	}
+	line := func(m string) int {
+		if sm := lineNumber.FindStringSubmatch(m); sm != nil {
+			n, _ := strconv.Atoi(sm[1])
+			return n
+		}
+		return math.MaxInt
+	}
+	sort.SliceStable(p.list, func(i, j int) bool { return line(p.list[i]) < line(p.list[j]) })
 	return errors.New(strings.Join(p.list, "\n"))
 }
 

@@ -118,7 +118,7 @@ func (t texts) dayTitle(n int, d time.Time) string {
 // statusTexts are the status page's words in one locale.
 type statusTexts struct {
 	Title, AllGood, SourceFailing, OK, Waiting, Failing, Stale                      string
-	ClockSynced, ClockNotSynced, ClockUnknown, ScreenOn, ScreenOff, Jump            string
+	ClockSynced, ClockNotSynced, ClockUnknown, ScreenOn, ScreenOff, Jump, JumpBack  string
 	UnderVoltage, UnderVoltageSeen, Throttled                                       string
 	Sources, Jobs, System, Screen, Admin, Time, Uptime, Clock, Memory, Store, Disk  string
 	Temp, Power, Reminders, Notifications, None, LastRun, NextRun, Updated, NextTry string
@@ -130,6 +130,9 @@ type statusTexts struct {
 	// Words for the job and source-kind names, by name; a name not here
 	// is shown as it is.
 	JobNames, Kinds map[string]string
+	// SourceNames are words for the names of the kiosk's own sources
+	// (photos, weather); names from the config are shown as they are.
+	SourceNames map[string]string
 	// Units: days, hours, minutes, seconds.
 	units [4]string
 }
@@ -188,7 +191,7 @@ var statusLocales = map[string]statusTexts{
 		Title: "키오스크 상태", AllGood: "모두 정상입니다", SourceFailing: "%s: 갱신 실패", OK: "정상", Waiting: "대기 중",
 		Failing: "실패", Stale: "실패 (이전 데이터 표시 중)",
 		ClockSynced: "동기화됨", ClockNotSynced: "시계가 아직 동기화되지 않았습니다", ClockUnknown: "알 수 없음",
-		ScreenOn: "켜짐", ScreenOff: "꺼짐 (야간 모드)", Jump: "%s에 시계가 %s 이동했습니다",
+		ScreenOn: "켜짐", ScreenOff: "꺼짐 (야간 모드)", Jump: "%s에 시계가 %s 앞으로 이동했습니다", JumpBack: "%s에 시계가 %s 뒤로 이동했습니다",
 		UnderVoltage: "전압 부족: 더 좋은 전원 어댑터가 필요합니다", UnderVoltageSeen: "부팅 후 전압 부족이 있었습니다",
 		Throttled: "과열 또는 속도 제한 중",
 		Sources:   "데이터 출처", Jobs: "작업", System: "시스템", Screen: "화면", Admin: "관리", Time: "서버 시각",
@@ -209,16 +212,17 @@ var statusLocales = map[string]statusTexts{
 		Busy429: "잘못된 토큰이 너무 많습니다. 1분 뒤에 다시 시도하세요", Bad400: "메시지가 비었거나 너무 깁니다",
 		Failed: "실패했습니다", Unreachable: "키오스크에 연결할 수 없습니다",
 		JobNames: map[string]string{"reminders": "알림 검사", "calendars": "캘린더 갱신", "trains": "기차 갱신",
-			"notices": "공지 갱신", "photos": "사진 찾기"},
+			"notices": "공지 갱신", "photos": "사진 찾기", "trouble": "휴대폰 경고 검사", "weather": "날씨 갱신"},
 		Kinds: map[string]string{"google": "구글 캘린더", "ics": "ICS 캘린더", "srt": "SRT 예약", "notices": "공지",
-			"photos": "사진", "demo": "데모"},
-		units: [4]string{"일", "시간", "분", "초"},
+			"photos": "사진", "demo": "데모", "weather": "일기 예보", "air": "대기질"},
+		SourceNames: map[string]string{"photos": "사진", "weather": "날씨", "air": "미세먼지"},
+		units:       [4]string{"일", "시간", "분", "초"},
 	},
 	"en": {
 		Title: "Kiosk status", AllGood: "Everything is fine", SourceFailing: "%s is not updating", OK: "ok", Waiting: "waiting",
 		Failing: "failing", Stale: "failing (showing older data)",
 		ClockSynced: "synced", ClockNotSynced: "The clock is not synced yet", ClockUnknown: "unknown",
-		ScreenOn: "on", ScreenOff: "off (night mode)", Jump: "the clock jumped by %[2]s at %[1]s",
+		ScreenOn: "on", ScreenOff: "off (night mode)", Jump: "the clock jumped forward by %[2]s at %[1]s", JumpBack: "the clock jumped back by %[2]s at %[1]s",
 		UnderVoltage: "Under-voltage: the Pi needs a better power supply", UnderVoltageSeen: "under-voltage happened since boot",
 		Throttled: "hot or slowed down",
 		Sources:   "Sources", Jobs: "Jobs", System: "System", Screen: "Screen", Admin: "Admin", Time: "Server time",
