@@ -334,8 +334,8 @@ func readEvent(props []prop, alarms [][]prop, f *Feed) (*component, error) {
 		dst   *[]recur
 	}{{ruleProps, &c.rules}, {exruleProps, &c.exrules}} {
 		for _, p := range l.props {
-			if c.override && !c.rangeFuture {
-				break // an override is one instance; its copy of the rule is not read
+			if c.override {
+				break // an override's copy of the rule is not read: its master's counts
 			}
 			if len(*l.dst) >= maxRules {
 				f.skip(1, p.name+" past the limit left out")

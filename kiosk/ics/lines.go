@@ -27,9 +27,12 @@ type lineReader struct {
 	have     bool   // cur holds a line
 	pend     []byte // the unfolded physical line after cur
 	havePend bool
-	first    bool // no physical line read yet
-	done     bool
-	skipped  func(reason string)
+	// How far curHasValue has scanned cur, and what it found.
+	scan          int
+	quoted, found bool
+	first         bool // no physical line read yet
+	done          bool
+	skipped       func(reason string)
 }
 
 // maxLine bounds one physical line; callers bound the whole input anyway.
@@ -148,6 +151,7 @@ func (lr *lineReader) finish() []byte {
 	out := lr.cur
 	upperName(out)
 	lr.have = false
+	lr.scan, lr.quoted, lr.found = 0, false, false
 	lr.cur, lr.other = lr.other[:0], out
 	return out
 }
@@ -165,7 +169,7 @@ func (lr *lineReader) classify(phys []byte) int {
 	if nameEnd > 0 && knownName(phys[:nameEnd]) {
 		return lineNew
 	}
-	open := valueStart(lr.cur) < 0
+	open := !lr.curHasValue()
 	switch {
 	case nameEnd > 0 && open:
 		return lineCont
@@ -180,6 +184,28 @@ func (lr *lineReader) classify(phys []byte) int {
 		return lineSkip
 	}
 	return lineCont
+}
+
+// curHasValue reports whether lr.cur has its value separator yet. It
+// scans on from where it stopped, so a line that grows by many raw line
+// breaks costs one pass, not one per break.
+func (lr *lineReader) curHasValue() bool {
+	line := lr.cur
+	for i := lr.scan; !lr.found && i < len(line); i++ {
+		c := line[i]
+		switch {
+		case lr.quoted:
+			if c == '"' && (i+1 == len(line) || line[i+1] == ';' || line[i+1] == ':' || line[i+1] == ',') {
+				lr.quoted = false
+			}
+		case c == '"' && i > 0 && (line[i-1] == '=' || line[i-1] == ','):
+			lr.quoted = true
+		case c == ':':
+			lr.found = true
+		}
+		lr.scan = i + 1
+	}
+	return lr.found
 }
 
 // shapeEnd returns the length of the NAME in a line shaped NAME: or NAME;

@@ -106,6 +106,10 @@ func (p *parser) line(line []byte) error {
 		return nil
 	}
 	name := line[:nameEnd]
+	if dateValued(name) {
+		// A date never holds a ':', a parameter may (TZID=tzone://...).
+		vs = bytes.LastIndexByte(line, ':')
+	}
 	if len(p.stack) >= 2 {
 		top := p.stack[1]
 		top.lines++
@@ -312,6 +316,16 @@ func parseProp(line []byte, nameEnd, vs int) prop {
 		pr.params = append(pr.params, param{name: strings.ToUpper(string(k)), value: string(v)})
 	}
 	return pr
+}
+
+// dateValued reports whether a property's value is a DATE, DATE-TIME or
+// PERIOD list, none of which holds a ':'.
+func dateValued(name []byte) bool {
+	switch string(name) {
+	case "DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE", "DTSTAMP", "LAST-MODIFIED", "CREATED":
+		return true
+	}
+	return false
 }
 
 // maxParams bounds the parameters kept of one property.

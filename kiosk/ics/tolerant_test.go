@@ -78,6 +78,12 @@ func TestTolerantLines(t *testing.T) {
 			want: map[string]string{"Case": caseSpan},
 		},
 		{
+			name: "unquoted colon in TZID",
+			feed: tolerantFeed("BEGIN:VEVENT\nUID:case@example.test\nDTSTART;TZID=tzone://Microsoft/Utc:20260304T090000\n" +
+				"DTEND;TZID=tzone://Microsoft/Utc:20260304T100000\nSUMMARY:Case\nEND:VEVENT\n"),
+			want: map[string]string{"Case": caseSpan},
+		},
+		{
 			name: "parameter without =",
 			feed: tolerantFeed(caseEvent("ATTENDEE;RSVP:mailto:coach@example.test\n")),
 			want: map[string]string{"Case": caseSpan},
