@@ -80,6 +80,7 @@ type statusTexts struct {
 	Sources, Jobs, System, Screen, Admin, Time, Uptime, Clock, Memory, Store, Disk  string
 	Temp, Power, Reminders, Notifications, None, LastRun, NextRun, Updated, NextTry string
 	Token, SaveToken, Message, Send, RefreshAll, ClearAll, Version                  string
+	Phones, PushBlocked, PushRetrying, PushHeld, PushWaiting, PushLastSent          string
 }
 
 var statusLocales = map[string]statusTexts{
@@ -104,6 +105,8 @@ var statusLocales = map[string]statusTexts{
 		LastRun: "마지막 실행", NextRun: "다음 실행", Updated: "마지막 성공", NextTry: "다음 시도",
 		Token: "관리자 토큰", SaveToken: "저장", Message: "화면에 보낼 메시지", Send: "보내기",
 		RefreshAll: "지금 모두 갱신", ClearAll: "알림 모두 지우기", Version: "버전",
+		Phones: "휴대폰 알림", PushBlocked: "차단됨: 보내지 않음", PushRetrying: "다시 시도 중", PushHeld: "아침까지 보류",
+		PushWaiting: "대기", PushLastSent: "마지막 전송",
 	},
 	"en": {
 		Title: "Kiosk status", AllGood: "Everything is fine", SourceFailing: "%s is not updating", OK: "ok", Waiting: "waiting",
@@ -126,5 +129,7 @@ var statusLocales = map[string]statusTexts{
 		LastRun: "last run", NextRun: "next run", Updated: "last success", NextTry: "next try",
 		Token: "Admin token", SaveToken: "Save", Message: "Message to the screen", Send: "Send",
 		RefreshAll: "Refresh everything now", ClearAll: "Clear notifications", Version: "Version",
+		Phones: "Phones", PushBlocked: "blocked: nothing is sent", PushRetrying: "retrying", PushHeld: "held for the morning",
+		PushWaiting: "waiting", PushLastSent: "last sent",
 	},
 }

@@ -234,7 +234,6 @@ type statusBody struct {
 	Power     string
 	Warnings  []string
 	Push      []pushRow
-	PushTitle string
 }
 
 type sourceRow struct {
@@ -334,7 +333,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			b.Power = t.OK
 		}
 	}
-	b.Push, b.PushTitle = s.pushRows(loc), pushTexts[s.cfg.Locale].Title
+	b.Push = s.pushRows(loc)
 	if len(b.Warnings) > 0 && b.Overall == "ok" {
 		b.Overall, b.Headline = "warn", b.Warnings[0]
 	}
