@@ -88,7 +88,7 @@ func (b *Bot) Run(ctx context.Context) {
 			return
 		}
 		fails++
-		wait := time.Duration(min(fails, 6)) * 5 * time.Second
+		wait := 5 * time.Second << min(fails-1, 6) // 5 s doubling to 5 min 20 s
 		var ae *APIError
 		if errors.As(err, &ae) && ae.After > 0 {
 			wait = ae.After
