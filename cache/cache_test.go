@@ -287,8 +287,8 @@ func TestOpenUnwritableDirServesACopyInMemory(t *testing.T) {
 		t.Fatalf("Open of a read-only dir: %v", err)
 	}
 	defer s.Close()
-	if s.Warning() == "" || s.Dir() != "" {
-		t.Errorf("warning %q dir %q: want an in-memory store with a warning", s.Warning(), s.Dir())
+	if s.Warning() == "" || s.Dir() != "" || s.Fallback() != ReadOnly {
+		t.Errorf("warning %q dir %q fallback %d: want an in-memory store with a warning", s.Warning(), s.Dir(), s.Fallback())
 	}
 	if got, err := Get[string](s, "k"); err != nil || got != "kept" {
 		t.Errorf("the read-only store's data: %q, %v", got, err)

@@ -765,6 +765,15 @@ func Find(explicit string, getenv Env) (string, error) {
 // read: the secret files, and the config file itself when it holds an
 // inline secret.
 func (c *Config) PermissionWarnings() []string {
+	var out []string
+	for _, f := range c.UnsafeFiles() {
+		out = append(out, fmt.Sprintf("%s holds a secret and is readable by every user: chmod 600 %s", f, f))
+	}
+	return out
+}
+
+// UnsafeFiles are the files of PermissionWarnings.
+func (c *Config) UnsafeFiles() []string {
 	files := append([]string(nil), c.SecretFiles...)
 	if c.Path != "" && (c.AdminToken != "" && c.AdminTokenFile == "" ||
 		c.Trains.SRT != nil && c.Trains.SRT.Password != "" && c.Trains.SRT.PasswordEnv == "" && c.Trains.SRT.PasswordFile == "") {
@@ -774,7 +783,7 @@ func (c *Config) PermissionWarnings() []string {
 	for _, f := range files {
 		info, err := os.Stat(f)
 		if err == nil && info.Mode().Perm()&0o004 != 0 {
-			out = append(out, fmt.Sprintf("%s holds a secret and is readable by every user: chmod 600 %s", f, f))
+			out = append(out, f)
 		}
 	}
 	return out

@@ -70,7 +70,7 @@ func TestPushErrors(t *testing.T) {
 		{"bad kind", "push:\n  send: [reminder, sms]\n", `push.send[1]: must be one of reminder, train, notice, message, weather, trouble, not "sms"`},
 		{"bad quiet", "push:\n  quiet_hours: {start: \"9pm\", end: \"08:00\"}\n", "push.quiet_hours.start: must be a time like 21:00"},
 		{"ntfy url", "push:\n  ntfy: {url: ntfy.sh/x}\n", "push.ntfy.url: must be an http:// or https:// URL"},
-		{"webhook file", "push:\n  webhooks: [{url_file: /nonexistent/hook}]\n", "push.webhooks[0].url_file: /nonexistent/hook"},
+		{"webhook file", "push:\n  webhooks: [{url_file: /nonexistent/hook}]\n", "push.webhooks[0].url_file: /nonexistent/hook does not exist"},
 		{"unknown key", "push:\n  telegram: {token: abc}\n", `unknown key "token"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -97,7 +97,8 @@ func (b *Board) Names() (names, kinds []string) {
 // refresh period, each on its own so that a slow or failing one delays or
 // blanks none of the others. It returns the failures joined.
 func (b *Board) RefreshCalendars(ctx context.Context) error {
-	from, to := calendar.Window(b.opts.Store.Now(), b.opts.Loc, b.opts.DaysAhead+1)
+	// Further ahead than the page shows: reminders reach four weeks out.
+	from, to := calendar.Window(b.opts.Store.Now(), b.opts.Loc, calendar.FetchDays(b.opts.DaysAhead))
 	before := b.runner.Stored()
 	errs := make([]error, len(b.opts.Calendars))
 	var wg sync.WaitGroup

@@ -213,3 +213,68 @@ func TestFetchKeptWhenTheStoreFailsToWrite(t *testing.T) {
 		t.Errorf("within the TTL: %v, %d fetches; want no error and no new fetch", err, big.calls)
 	}
 }
+
+// windowCal serves the events that start in the window asked for, as
+// Google and the ICS expander do.
+type windowCal struct{ events []calendar.Event }
+
+func (f *windowCal) Events(_ context.Context, from, to time.Time) ([]calendar.Event, error) {
+	var out []calendar.Event
+	for _, e := range f.events {
+		if e.Overlaps(from, to) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// TestReminderBeyondThePageFires: the page shows 7 days, but an event
+// further out whose reminder is due now (two weeks before it; Google allows
+// four) is fetched, and its reminder fires at its minute.
+func TestReminderBeyondThePageFires(t *testing.T) {
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, seoul)
+	c := clock.New(now)
+	store, _ := cache.Open("", c.Now, nil)
+	defer store.Close()
+	tests := []struct {
+		name    string
+		start   time.Time
+		minutes int
+	}{
+		{"10 days out, 10-day reminder", now.Add(10*24*time.Hour + 5*time.Minute), 10 * 1440},
+		{"14 days out, 14-day reminder", now.Add(14*24*time.Hour + 5*time.Minute), 14 * 1440},
+		{"4 weeks out, 4-week reminder", now.Add(28*24*time.Hour + 5*time.Minute), 28 * 1440},
+	}
+	cal := &windowCal{}
+	for i, tc := range tests {
+		cal.events = append(cal.events, calendar.Event{ID: fmt.Sprint("e", i), Summary: tc.name,
+			Start: tc.start, End: tc.start.Add(time.Hour), Reminders: []int{tc.minutes}})
+	}
+	var changed atomic.Int32
+	board := New(Options{Store: store, Log: slog.New(slog.DiscardHandler), Loc: seoul, DaysAhead: 7,
+		CalendarTTL: 5 * time.Minute, Calendars: []Calendar{{Name: "Family", Kind: "google", Source: cal}},
+		OnChange: func() { changed.Add(1) }})
+	if err := board.RefreshCalendars(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	events := board.Snapshot().Events
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			at := tc.start.Add(-time.Duration(tc.minutes) * time.Minute) // now + 5 min
+			for _, minute := range []time.Time{at.Add(-time.Minute), at, at.Add(time.Minute)} {
+				w := remind.Window{From: minute, To: minute.Add(time.Minute), Now: minute}
+				due := remind.EventDues(events, w, remind.EventRules{Location: seoul, Locale: "en"})
+				n := 0
+				for _, d := range due {
+					if strings.Contains(d.Message, tc.name) {
+						n++
+					}
+				}
+				if want := minute.Equal(at); (n == 1) != want {
+					t.Errorf("at %s: %d reminders of the event, want fired=%v", minute.Format("01-02 15:04"), n, want)
+				}
+			}
+		})
+	}
+}

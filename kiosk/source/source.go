@@ -27,6 +27,33 @@ type Status struct {
 	Error    string     `json:"error"`   // the last failure in plain words, scrubbed of secrets
 	NextTry  *time.Time `json:"next_try"`
 	Failures int        `json:"failures"` // consecutive
+
+	// Category is the kind of the last failure (see Classify); "none" when ok.
+	Category Category `json:"category"`
+	// Note is a remark on the last good fetch, such as "3 lines skipped
+	// (first: …)" for a feed read in part; "" if none. It does not make
+	// the source fail.
+	Note string `json:"note"`
+}
+
+type noteKey struct{}
+
+// noteBox carries a fetch's note back to Run.
+type noteBox struct {
+	mu   sync.Mutex
+	note string
+}
+
+// SetNote records a remark on the fetch running under ctx, which Run
+// shows in the source's Status.Note once the fetch succeeds: the data is
+// good but, say, parts of it were left out. The note must hold no secret
+// or personal data. Outside Run it does nothing.
+func SetNote(ctx context.Context, note string) {
+	if b, ok := ctx.Value(noteKey{}).(*noteBox); ok {
+		b.mu.Lock()
+		b.note = note
+		b.mu.Unlock()
+	}
 }
 
 // RetryAfter is implemented by errors that say when to try again, such as
@@ -120,9 +147,10 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 		return u, nil // fresh, though only in memory
 	}
 	fetched := false
+	note := &noteBox{}
 	e, err := cache.Memo(ctx, r.store, DataKey(name), ttl, func(ctx context.Context) (T, error) {
 		fetched = true
-		return fetch(ctx)
+		return fetch(context.WithValue(ctx, noteKey{}, note))
 	})
 	var werr *cache.WriteError
 	switch {
@@ -141,6 +169,12 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 			r.log.Info("source recovered", "source", name, "kind", kind, "failures", st.Failures)
 		}
 		st.OK, st.Stale, st.Error, st.Failures, st.NextTry = true, false, "", 0, nil
+		st.Category = None
+		if fetched {
+			note.mu.Lock()
+			st.Note = r.scrub.String(note.note)
+			note.mu.Unlock()
+		}
 		at := e.FetchedAt
 		st.Updated = &at
 		if fetched {
@@ -155,6 +189,7 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 		}
 		st.OK, st.Stale = false, e.Stale
 		st.Error = r.scrub.Error(err)
+		st.Category = Classify(err)
 		st.Failures++
 		next := now.Add(Backoff(st.Failures, ttl, err))
 		st.NextTry = &next
@@ -233,6 +268,12 @@ func Statuses(store *cache.Store, names, kinds []string) []Status {
 		saved, _ := cache.Get[state](store, statusKey(name))
 		out[i] = saved.Status
 		out[i].Name, out[i].Kind = name, kinds[i]
+		if out[i].Category == "" { // never run, or stored by an older version
+			out[i].Category = None
+			if out[i].Error != "" {
+				out[i].Category = Other
+			}
+		}
 	}
 	return out
 }
