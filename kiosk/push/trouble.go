@@ -59,7 +59,7 @@ func (t *Troubles) Check(statuses []source.Status) error {
 				rec.Since = now
 			}
 			today := now.In(t.loc).Format(time.DateOnly)
-			cred := Credential(st.Error)
+			cred := urgentTrouble(st)
 			if !rec.Alerted && rec.Day != today && (cred || now.Sub(rec.Since) >= TroubleAfter) {
 				id := fmt.Sprintf("trouble-%s-%d", st.Name, rec.Since.Unix())
 				if err := t.outbox.Put(Message{ID: id, Kind: "trouble", Text: t.failText(st, cred),
@@ -94,11 +94,26 @@ func (t *Troubles) Check(statuses []source.Status) error {
 	return nil
 }
 
-// Credential reports whether a source's error (as source.Status shows it)
-// is a sign-in problem that waiting will not fix: a wrong password, an
-// expired or revoked Google sign-in, a blocked SRT account or address. It
-// reads the words kiosk/srt and kiosk/calendar put in their errors.
-func Credential(msg string) bool {
+// urgentTrouble reports whether a failure is one waiting will not fix, so
+// it alerts at once: a credential problem (a wrong password, an expired or
+// revoked Google sign-in; category auth) or SR blocking the kiosk (an srt
+// source rate_limited). A status stored before categories existed is
+// judged by its words.
+func urgentTrouble(st source.Status) bool {
+	switch st.Category {
+	case "":
+		return credentialWords(st.Error)
+	case source.Auth:
+		return true
+	case source.RateLimited:
+		return st.Kind == "srt"
+	}
+	return false
+}
+
+// credentialWords reads the words kiosk/srt and kiosk/calendar put in
+// their credential errors.
+func credentialWords(msg string) bool {
 	m := strings.ToLower(msg)
 	for _, w := range []string{"password", "credential", "invalid_grant", "sign-in", "sign in", "signed in",
 		"no such member", "login refused", "blocked", "token has been expired", "expired or revoked",
