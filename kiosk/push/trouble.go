@@ -126,16 +126,24 @@ func credentialWords(msg string) bool {
 }
 
 func (t *Troubles) failText(st source.Status, cred bool) string {
-	if t.locale == "en" {
-		what := "It keeps failing; the wall shows the last good data. See the status page."
-		if cred {
-			what = "Its sign-in or password is not accepted: fix the account in kiosk.yaml (Google: run kiosk auth google again)."
-		}
-		return fmt.Sprintf("⚠ %s is not updating. %s\n(%s)", st.Name, what, st.Error)
-	}
-	what := "계속 실패하고 있어요. 화면에는 마지막 정보가 보입니다. 상태 페이지를 확인하세요."
-	if cred {
+	en := t.locale == "en"
+	var what string
+	switch {
+	case st.Category == source.RateLimited && en:
+		what = "The server blocked this home's address for too many requests; the kiosk waits and tries again by itself."
+	case st.Category == source.RateLimited:
+		what = "요청이 많아 서버가 이 집의 인터넷 주소를 막았습니다. 키오스크가 기다렸다가 스스로 다시 시도합니다."
+	case cred && en:
+		what = "Its sign-in or password is not accepted: fix the account in kiosk.yaml (Google: run kiosk auth google again)."
+	case cred:
 		what = "로그인이나 비밀번호가 거부됩니다. kiosk.yaml의 계정을 확인하세요 (Google은 kiosk auth google 다시 실행)."
+	case en:
+		what = "It keeps failing; the wall shows the last good data. See the status page."
+	default:
+		what = "계속 실패하고 있어요. 화면에는 마지막 정보가 보입니다. 상태 페이지를 확인하세요."
+	}
+	if en {
+		return fmt.Sprintf("⚠ %s is not updating. %s\n(%s)", st.Name, what, st.Error)
 	}
 	return fmt.Sprintf("⚠ %s 업데이트 안 됨. %s\n(%s)", st.Name, what, st.Error)
 }

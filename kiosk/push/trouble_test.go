@@ -84,7 +84,7 @@ func TestCredentialErrorAlertsAtOnce(t *testing.T) {
 	}
 	flush(o)
 	got := r.texts(1)
-	if len(got) != 3 || !strings.Contains(got[0], "kiosk auth google") || !strings.Contains(got[1], "SRT") ||
+	if len(got) != 3 || !strings.Contains(got[0], "kiosk auth google") || !strings.Contains(got[1], "SRT") || !strings.Contains(got[1], "인터넷 주소를 막았습니다") ||
 		!strings.Contains(got[2], "Old") {
 		t.Errorf("got %q, want alerts for Google, SRT and Old at once, none for a rate-limited feed", got)
 	}
