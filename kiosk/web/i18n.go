@@ -123,6 +123,7 @@ type statusTexts struct {
 	Sources, Jobs, System, Screen, Admin, Time, Uptime, Clock, Memory, Store, Disk  string
 	Temp, Power, Reminders, Notifications, None, LastRun, NextRun, Updated, NextTry string
 	Token, SaveToken, Message, Send, RefreshAll, ClearAll, Version                  string
+	Phones, PushBlocked, PushRetrying, PushHeld, PushWaiting, PushLastSent          string
 	JobFailed, UnsafeFile, Recovered, AdminOff                                      string
 	DataDirReadOnly, DataDirReadOnlyFix, DataDirFull, DataDirFullFix                string
 	// Answers to the admin actions, by HTTP status; the page's script shows them.
@@ -200,6 +201,8 @@ var statusLocales = map[string]statusTexts{
 		LastRun: "마지막 실행", NextRun: "다음 실행", Updated: "마지막 성공", NextTry: "다음 시도",
 		Token: "관리자 토큰", SaveToken: "저장", Message: "화면에 보낼 메시지", Send: "보내기",
 		RefreshAll: "지금 모두 갱신", ClearAll: "알림 모두 지우기", Version: "버전",
+		Phones: "휴대폰 알림", PushBlocked: "차단됨: 보내지 않음", PushRetrying: "다시 시도 중", PushHeld: "아침까지 보류",
+		PushWaiting: "대기", PushLastSent: "마지막 전송",
 		JobFailed: "실패", UnsafeFile: "비밀 정보가 든 파일을 모든 사용자가 읽을 수 있습니다. 권한을 고치세요:",
 		Recovered:       "저장소를 열 수 없어 다른 곳으로 옮기고 데이터를 다시 받고 있습니다:",
 		AdminOff:        "관리 기능이 꺼져 있습니다. 메시지를 보내려면 설정 파일에 다음 줄을 넣고 다시 시작하세요:",
@@ -231,6 +234,8 @@ var statusLocales = map[string]statusTexts{
 		LastRun: "last run", NextRun: "next run", Updated: "last success", NextTry: "next try",
 		Token: "Admin token", SaveToken: "Save", Message: "Message to the screen", Send: "Send",
 		RefreshAll: "Refresh everything now", ClearAll: "Clear notifications", Version: "Version",
+		Phones: "Phones", PushBlocked: "blocked: nothing is sent", PushRetrying: "retrying", PushHeld: "held for the morning",
+		PushWaiting: "waiting", PushLastSent: "last sent",
 		JobFailed: "failed", UnsafeFile: "A file holding a secret is readable by every user. Fix its mode:",
 		Recovered:       "The store could not be opened; it was moved aside and the data is being fetched again:",
 		AdminOff:        "Admin actions are off. To send messages from here, add this line to the config and restart:",

@@ -251,7 +251,6 @@ type statusBody struct {
 	Power     string
 	Warnings  []advice
 	Push      []pushRow
-	PushTitle string
 }
 
 // advice is a sentence, then the commands, paths or keys it names, which
@@ -412,7 +411,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			b.Power = t.OK
 		}
 	}
-	b.Push, b.PushTitle = s.pushRows(loc), pushTexts[s.cfg.Locale].Title
+	b.Push = s.pushRows(loc)
 	if len(b.Warnings) > 0 && b.Overall == "ok" {
 		w := b.Warnings[0]
 		b.Overall, b.Headline = "warn", strings.TrimSuffix(w.Text, ":")
