@@ -28,9 +28,11 @@ vm-test:
 	vmtest/run bin/kiosk-linux-amd64
 
 # The figures table (start-up, RSS, throughput against a no-op handler,
-# disk writes, idle CPU, the page in Chromium); see README, Performance.
+# disk writes, idle CPU, the page in Chromium, then Chromium's CPU and
+# memory showing the page for 5 minutes without and with photos); see
+# README, Performance. A quick run: make bench BENCHFLAGS="-browser-duration 1m".
 bench:
-	go run ./bench
+	go run ./bench $(BENCHFLAGS)
 
 # The go test benchmarks of the hot paths.
 bench-go:
