@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 GOBUILD := CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)"
 
-.PHONY: build run test pi bench bench-go ci clean
+.PHONY: build run test pi bench bench-go ci clean screenshots
 
 build:
 	$(GOBUILD) -o bin/kiosk ./cmd/kiosk
@@ -28,6 +28,12 @@ bench:
 # The go test benchmarks of the hot paths.
 bench-go:
 	go test -run '^$$' -bench . -benchmem ./...
+
+# The wall screen at every size and photo mode, with the demo and a busy
+# week, checked in Chromium and written to docs/screens/ (and today's demo to
+# docs/screenshot.png).
+screenshots:
+	go test ./kiosk/web -run 'TestScreenshots' -count=1 -screenshots
 
 ci:
 	bash .ci/run

@@ -33,6 +33,7 @@ import (
 	"kiosk/kiosk/push"
 	"kiosk/kiosk/remind"
 	"kiosk/kiosk/source"
+	"kiosk/kiosk/weather"
 	"kiosk/kiosk/web"
 	"kiosk/static"
 	"kiosk/views"
@@ -204,7 +205,12 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	}
 	board := dashboard.New(boardOpts)
 	feeds := noticeFeeds(cfg, store, scrub, queue, log)
-	job := remind.NewJob(queue, cfg.Reminders, reminders(cfg, board), log)
+	wx := weatherService(cfg, store, scrub, log, func() {
+		if err := sched.RunNow("reminders"); err != nil {
+			log.Warn("running reminders after a weather refresh", "error", err)
+		}
+	})
+	job := remind.NewJob(queue, cfg.Reminders, reminders(cfg, board, wx), log)
 
 	sched, err = jobs.New(ctx, cfg.Location, log, time.Now, scrub.Error, gocron.WithLogger(quietLogger{log}))
 	if err != nil {
@@ -221,6 +227,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		{"calendars", board.RefreshCalendars},
 		{"trains", board.RefreshTrains},
 		{"notices", feeds.Refresh},
+		{"weather", wxRefresh(wx)},
 	} {
 		add := sched.Every
 		if j.name == "reminders" {
@@ -255,7 +262,12 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		if err := board.ResetAll(); err != nil {
 			return err
 		}
-		for _, n := range []string{"calendars", "trains", "notices"} {
+		if wx != nil {
+			if err := wx.Reset(); err != nil {
+				return err
+			}
+		}
+		for _, n := range []string{"calendars", "trains", "notices", "weather"} {
 			if err := sched.RunNow(n); err != nil {
 				return err
 			}
@@ -285,9 +297,13 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		Views: views.FS, Static: static.FS, ClockSynced: daemon.CachedClockSynced(30 * time.Second),
 		Queue: queue, Refresh: refresh, Notices: feeds.Board, ExtraSources: func() []source.Status {
 			names, kinds := feeds.Names()
+			if wx != nil {
+				n, k := wx.Names()
+				names, kinds = append(names, n...), append(kinds, k...)
+			}
 			return append(source.Statuses(store, names, kinds), photoStatus(lib)...)
 		},
-		Photos: photosWeb,
+		Photos: photosWeb, Weather: webWeather(wx),
 		Status: web.StatusInfo{
 			Started: time.Now(), Jobs: sched.Statuses, Reminders: job.Status, StoreBytes: store.Size,
 			DataDir: cfg.DataDir, Warnings: func() []string { return warnings }, Sys: os.DirFS("/"),
@@ -408,5 +424,24 @@ func secrets(cfg *config.Config) []string {
 	if s := cfg.Trains.SRT; s != nil {
 		out = append(out, s.Password.Reveal())
 	}
+	if a := cfg.Air; a != nil {
+		out = append(out, weather.Secrets(a.ServiceKey.Reveal())...)
+	}
 	return append(out, cfg.PushSecrets()...)
+}
+
+// wxRefresh is the weather job; without weather it does nothing.
+func wxRefresh(wx *weather.Service) func(context.Context) error {
+	if wx == nil {
+		return func(context.Context) error { return nil }
+	}
+	return wx.Refresh
+}
+
+// webWeather keeps a nil service a nil interface.
+func webWeather(wx *weather.Service) web.Weather {
+	if wx == nil {
+		return nil
+	}
+	return wx
 }

@@ -43,7 +43,7 @@ func TestTrainPopupsInTheConfiguredZone(t *testing.T) {
 			if err := board.RefreshTrains(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			list := reminders(cfg, board)
+			list := reminders(cfg, board, nil)
 			for _, at := range []time.Time{now, dep.Add(-time.Hour)} {
 				due, err := list(remind.Window{From: at, To: at.Add(time.Minute), Now: at})
 				if err != nil || len(due) != 1 {

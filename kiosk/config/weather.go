@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Weather is the forecast section. It is on when it names a place: a
 // location (geocoded once) or a latitude and longitude.
@@ -138,6 +141,24 @@ func (c *Config) validateWeather(p *problems, getenv Env) {
 		c.Air = &Air{}
 	}
 	c.validateAir(p, c.Air, getenv)
+	if w.Location != "" || hasPoint {
+		c.reserveWeatherNames(p)
+	}
+}
+
+// reserveWeatherNames keeps "weather" and "air", the weather's source
+// names, from calendars and notices: source names share the store.
+func (c *Config) reserveWeatherNames(p *problems) {
+	for i, cal := range c.Calendars {
+		if cal.Name == "weather" || cal.Name == "air" {
+			p.add(fmt.Sprintf("calendars[%d].name", i), "the name %q is taken by the weather", cal.Name)
+		}
+	}
+	for i, n := range c.Notices {
+		if n.Name == "weather" || n.Name == "air" {
+			p.add(fmt.Sprintf("notices[%d].name", i), "the name %q is taken by the weather", n.Name)
+		}
+	}
 }
 
 func (c *Config) validateAir(p *problems, a *Air, getenv Env) {

@@ -83,6 +83,8 @@ func TestWeatherErrors(t *testing.T) {
 		{"morning_at", "weather_reminders:\n  morning_at: 7:30\n", []string{"line 2: weather_reminders.morning_at: must be a time"}},
 		{"rain_percent", "weather_reminders:\n  rain_percent: 120\n", []string{"weather_reminders.rain_percent: must be from 0 (off) to 100"}},
 		{"dust_grade", "weather_reminders:\n  dust_grade: bad\n", []string{"weather_reminders.dust_grade: must be 보통, 나쁨, 매우나쁨 or off"}},
+		{"name taken", "calendars:\n  - name: air\n    ics: {url: https://example.com/a.ics}\nweather:\n  location: 서울\n",
+			[]string{`line 2: calendars[0].name: the name "air" is taken by the weather`}},
 		{"unknown key", "weather:\n  location: 서울\n  city: 서울\n", []string{`unknown key "city"`}},
 	}
 	for _, tc := range tests {

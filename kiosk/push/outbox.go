@@ -10,6 +10,7 @@ package push
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"kiosk/cache"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/remind"
+	"kiosk/kiosk/weather"
 )
 
 // Message is one push.
@@ -34,13 +36,13 @@ type Message struct {
 	Urgent  bool      `json:"urgent,omitempty"`
 }
 
-// item is what the outbox stores per message and destination.
+// item is what the outbox stores per message and destination until it is
+// done (sent or dropped); then a small done marker replaces it, so a
+// repeat is recognized and the pending list stays short.
 type item struct {
-	Msg     Message `json:"msg"`
-	Seq     int64   `json:"seq"`
-	Held    bool    `json:"held,omitempty"`    // fell in quiet hours: goes in the digest
-	Sent    bool    `json:"sent,omitempty"`    // done (sent or dropped); kept so a repeat is recognized
-	Dropped string  `json:"dropped,omitempty"` // why it was not sent
+	Msg  Message `json:"msg"`
+	Seq  int64   `json:"seq"`
+	Held bool    `json:"held,omitempty"` // fell in quiet hours: goes in the digest
 }
 
 // ChannelStatus is a destination's state for /status.
@@ -62,7 +64,8 @@ type saved struct {
 }
 
 const (
-	itemPrefix  = "push:o:"
+	itemPrefix  = "push:o:" // + dest key + ":" + id: an item to send
+	donePrefix  = "push:d:" // + dest key + ":" + id: "sent" or why it was dropped
 	statePrefix = "push:st:"
 	keep        = 7 * 24 * time.Hour // items, sent or not, are forgotten after this
 	minBackoff  = 5 * time.Second
@@ -110,8 +113,10 @@ func Kind(notificationKind string) string {
 		return "reminder"
 	case remind.KindCustom:
 		return "message"
+	case weather.KindUmbrella, weather.KindMask:
+		return "weather"
 	}
-	return notificationKind // train, notice, weather
+	return notificationKind // train, notice
 }
 
 // Accept is the wall queue's hook: it puts n in the outbox if its kind is
@@ -137,10 +142,12 @@ func (o *Outbox) Put(m Message) error {
 	held := !m.Urgent && o.quiet(m.Created)
 	for _, d := range o.opts.Dests {
 		key := itemPrefix + d.Key + ":" + m.ID
-		if _, err := cache.Get[item](o.opts.Store, key); err == nil {
-			continue
-		} else if !errors.Is(err, cache.ErrMiss) {
+		known, err := o.known(d, m.ID)
+		if err != nil {
 			return fmt.Errorf("push: %w", err)
+		}
+		if known {
+			continue
 		}
 		o.lastSeq = max(o.lastSeq+1, now.UnixNano())
 		if err := cache.Set(o.opts.Store, key, item{Msg: m, Seq: o.lastSeq, Held: held}, keep); err != nil {
@@ -152,6 +159,20 @@ func (o *Outbox) Put(m Message) error {
 	default:
 	}
 	return nil
+}
+
+// known reports whether id is in d's outbox or done there.
+func (o *Outbox) known(d Dest, id string) (bool, error) {
+	for _, key := range []string{donePrefix + d.Key + ":" + id, itemPrefix + d.Key + ":" + id} {
+		_, err := cache.Get[json.RawMessage](o.opts.Store, key)
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, cache.ErrMiss) {
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 func (o *Outbox) quiet(t time.Time) bool { return o.opts.Quiet.In(t.In(o.opts.Loc)) }
@@ -210,9 +231,7 @@ func (o *Outbox) backingOff(d Dest) (time.Duration, bool) {
 func (o *Outbox) pending(d Dest) ([]item, error) {
 	var out []item
 	err := cache.Scan(o.opts.Store, itemPrefix+d.Key+":", func(_ string, it item) error {
-		if !it.Sent {
-			out = append(out, it)
-		}
+		out = append(out, it)
 		return nil
 	})
 	slices.SortFunc(out, func(a, b item) int { return cmp.Compare(a.Seq, b.Seq) })
@@ -251,6 +270,13 @@ func (o *Outbox) flush(ctx context.Context, d Dest) {
 	quiet := o.quiet(now)
 	var held, due []item
 	for _, it := range items {
+		if _, err := cache.Get[string](o.opts.Store, donePrefix+d.Key+":"+it.Msg.ID); err == nil {
+			// A crash left the item behind its marker: it is done.
+			if err := cache.Delete(o.opts.Store, itemPrefix+d.Key+":"+it.Msg.ID); err != nil {
+				o.opts.Log.Warn("push: removing a done item", "channel", d.Name, "error", err)
+			}
+			continue
+		}
 		switch {
 		case st.Blocked:
 			o.drop(d, it, "channel blocked")
@@ -294,10 +320,7 @@ func (o *Outbox) send(ctx context.Context, d Dest, items []item, text string) bo
 	switch {
 	case err == nil:
 		for _, it := range items {
-			it.Sent = true
-			if err := o.save(d, it); err != nil {
-				o.opts.Log.Warn("push: marking sent", "channel", d.Name, "id", it.Msg.ID, "error", err)
-			}
+			o.done(d, it, "sent")
 		}
 		if err := o.opts.Store.Sync(); err != nil {
 			o.opts.Log.Warn("push: sync", "error", err)
@@ -351,9 +374,20 @@ func backoff(fails int) time.Duration {
 }
 
 func (o *Outbox) drop(d Dest, it item, why string) {
-	it.Sent, it.Dropped = true, why
-	if err := o.save(d, it); err != nil {
-		o.opts.Log.Warn("push: dropping", "channel", d.Name, "error", err)
+	o.done(d, it, why)
+}
+
+// done marks it done with how ("sent", or why it was dropped), then
+// removes the item. A crash in between leaves both: Put and flush read the
+// marker first.
+func (o *Outbox) done(d Dest, it item, how string) {
+	id := d.Key + ":" + it.Msg.ID
+	if err := cache.Set(o.opts.Store, donePrefix+id, how, keep); err != nil {
+		o.opts.Log.Warn("push: marking done", "channel", d.Name, "id", it.Msg.ID, "error", err)
+		return
+	}
+	if err := cache.Delete(o.opts.Store, itemPrefix+id); err != nil {
+		o.opts.Log.Warn("push: marking done", "channel", d.Name, "id", it.Msg.ID, "error", err)
 	}
 }
 

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"kiosk/cache"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/remind"
+	"kiosk/kiosk/weather"
 )
 
 func note(id, kind, msg string, now time.Time) remind.Notification {
@@ -71,9 +73,17 @@ func TestKindsNotInSendAreNotPushed(t *testing.T) {
 	o := r.outbox()
 	o.Accept(note("cu-1", remind.KindCustom, "hello", now)) // message: not in the rig's send
 	o.Accept(note("tr-1", remind.KindTrain, "SRT 301 in 60 min", now))
+	o.Accept(note("wx-1", weather.KindUmbrella, "우산 챙기세요", now)) // weather: not in send either
 	flush(o)
 	if got := r.texts(1); join(got) != "SRT 301 in 60 min" {
 		t.Errorf("chat got %q, want only the train", got)
+	}
+	r.opts.Send = append(r.opts.Send, "weather")
+	o = r.outbox()
+	o.Accept(note("wx-2", weather.KindMask, "마스크 쓰세요", now))
+	flush(o)
+	if got := r.texts(1); join(got) != "SRT 301 in 60 min | 마스크 쓰세요" {
+		t.Errorf("with weather in send, chat got %q", got)
 	}
 }
 
@@ -178,7 +188,7 @@ func TestQuietHoursDigestAtDST(t *testing.T) {
 		zone    string
 		evening time.Time // 22:00 local, the night of the change
 	}{
-		{"Europe/Berlin", time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC)},    // 02:00 → 03:00
+		{"Europe/Berlin", time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC)},     // 02:00 → 03:00
 		{"America/New_York", time.Date(2026, 10, 31, 22, 0, 0, 0, time.UTC)}, // 02:00 → 01:00
 	} {
 		t.Run(tc.zone, func(t *testing.T) {
@@ -270,5 +280,26 @@ func TestSecretsInNoErrorOrLog(t *testing.T) {
 		if strings.Contains(logs, secret) || strings.Contains(join(shown), secret) {
 			t.Errorf("%q shown:\n%s\n%s", secret, join(shown), logs)
 		}
+	}
+}
+
+// A kill between the done marker and the removal of the item: the item is
+// not sent again.
+func TestKillBetweenMarkAndRemoval(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	r := newRig(t, now, nil)
+	r.opts.Dests = r.opts.Dests[:1]
+	o := r.outbox()
+	o.Accept(note("ev-1", remind.KindEvent, "one", now))
+	if err := cache.Set(r.store, donePrefix+"tg:1:ev-1", "sent", keep); err != nil {
+		t.Fatal(err)
+	}
+	o = r.outbox()
+	flush(o)
+	if got := r.texts(1); len(got) != 0 {
+		t.Errorf("sent %q again", got)
+	}
+	if st := o.Status()[0]; st.Pending != 0 {
+		t.Errorf("status %+v, want nothing pending", st)
 	}
 }

@@ -263,7 +263,7 @@ func (b *Bot) command(ctx context.Context, chat int64, id, text string) {
 		for _, c := range b.commands() {
 			fmt.Fprintf(&s, "/%s — %s\n", c.Command, c.Description)
 		}
-		s.WriteString(b.t("/msg! — the same, but pushed to phones even at night", "/msg! — 밤에도 휴대폰에 바로 보내기"))
+		s.WriteString(b.t("/msg! — the same, urgent: phones get it even at night", "/msg! — 긴급: 밤에도 휴대폰에 바로 알림"))
 		b.reply(ctx, chat, s.String())
 	}
 }

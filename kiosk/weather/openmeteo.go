@@ -200,7 +200,8 @@ func parsePlaces(body []byte) ([]omPlace, error) {
 }
 
 // pick chooses among the matches of the last word of a name like
-// "서울 마포구" the one whose regions name the other words.
+// "서울 마포구" the one whose regions name the other words; a single match
+// is taken even when they do not (its regions may be spelled otherwise).
 func pick(results []omPlace, words []string) (omPlace, bool) {
 	best, bestScore := omPlace{}, -1
 	for _, r := range results {
@@ -215,7 +216,7 @@ func pick(results []omPlace, words []string) (omPlace, bool) {
 			best, bestScore = r, score
 		}
 	}
-	return best, bestScore >= 0 && (len(words) == 0 || bestScore > 0)
+	return best, bestScore >= 0 && (len(words) == 0 || bestScore > 0 || len(results) == 1)
 }
 
 // airQuery is the request of {endpoint}/v1/air-quality.

@@ -36,6 +36,10 @@ type Options struct {
 	Days       int            // forecast days (dashboard.days_ahead), at most MaxDays
 	Log        *slog.Logger
 	UserAgent  string
+	// OnChange, if set, is called after a refresh stored something and
+	// the snapshot holds it (the reminder job runs then, so a morning
+	// reminder due during the first fetch is not lost).
+	OnChange func()
 }
 
 // Service refreshes the forecast and the air into the store and keeps
@@ -98,6 +102,9 @@ func (s *Service) Refresh(ctx context.Context) error {
 		minutes(s.opts.Air.RefreshMinutes, 60), s.fetchAir)
 	if s.opts.Runner.Stored() != before {
 		s.rebuild()
+		if s.opts.OnChange != nil {
+			s.opts.OnChange()
+		}
 	}
 	return errors.Join(ferr, aerr)
 }

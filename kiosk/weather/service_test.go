@@ -456,3 +456,28 @@ func TestKeyNeverShown(t *testing.T) {
 		})
 	}
 }
+
+func TestPickPlace(t *testing.T) {
+	seoul := omPlace{Name: "중구", Admin1: "서울특별시", Latitude: 37.56}
+	busan := omPlace{Name: "중구", Admin1: "부산광역시", Latitude: 35.1}
+	english := omPlace{Name: "Mapo-gu", Admin1: "Seoul", Latitude: 37.55}
+	tests := []struct {
+		name    string
+		results []omPlace
+		words   []string
+		want    float64
+		ok      bool
+	}{
+		{"one word takes the first", []omPlace{busan, seoul}, nil, 35.1, true},
+		{"the other words pick", []omPlace{busan, seoul}, []string{"서울"}, 37.56, true},
+		{"a single match is taken", []omPlace{english}, []string{"서울"}, 37.55, true},
+		{"ambiguous without a hint", []omPlace{busan, seoul}, []string{"대전"}, 0, false},
+		{"nothing found", nil, []string{"서울"}, 0, false},
+	}
+	for _, tc := range tests {
+		got, ok := pick(tc.results, tc.words)
+		if ok != tc.ok || ok && got.Latitude != tc.want {
+			t.Errorf("%s: %+v %v, want %v %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}

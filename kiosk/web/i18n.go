@@ -14,6 +14,9 @@ type texts struct {
 	Standby, PayBy, StaleSince, NotSynced    string
 	Passengers, CarSeat                      string
 	NotSaved, NotSavedHint                   string
+	CalendarFailed, NoEventsLoaded, Failed   string
+	InProgress, PastEvents, NthDay           string
+	minutes, hours, days, later              string
 	weekdays                                 [7]string
 	months                                   [12]string
 }
@@ -21,22 +24,28 @@ type texts struct {
 var locales = map[string]texts{
 	"ko": {
 		locale: "ko", Today: "오늘", Tomorrow: "내일", AllDay: "종일", Trains: "기차", Notices: "알림판",
-		NoEvents: "일정 없음", NoTrains: "예약된 열차 없음", More: "외 %d개", Demo: "데모",
+		NoEvents: "일정 없음", NoTrains: "예약된 열차 없음", More: "+%d개 더", Demo: "데모",
 		Offline: "오프라인", Standby: "예약대기", PayBy: "결제기한", StaleSince: "%s 이후 갱신 안 됨",
 		NotSynced: "시계 동기화 전", Passengers: "%d명", CarSeat: "%s호차 %s",
-		NotSaved:     "저장 안 됨",
-		NotSavedHint: "데이터 폴더에 쓸 수 없어 메모리에만 보관 중입니다. 다시 시작하면 이미 본 알림이 다시 나올 수 있습니다 (상태 페이지 참고)",
-		weekdays:     [7]string{"일요일", "월요일", "화요일", "수요일", "목요일", "금요일", "토요일"},
+		NotSaved:       "저장 안 됨",
+		NotSavedHint:   "데이터 폴더에 쓸 수 없어 메모리에만 보관 중입니다. 다시 시작하면 이미 본 알림이 다시 나올 수 있습니다 (상태 페이지 참고)",
+		CalendarFailed: "%s 캘린더: 불러오지 못함 (설정 확인)", NoEventsLoaded: "불러온 일정 없음", Failed: "불러오지 못함",
+		InProgress: "진행 중", PastEvents: "지난 일정 %d개", NthDay: "%d/%d일째",
+		minutes: "%d분 후", hours: "%d시간 %d분 후", days: "%d일 후", later: "%d시간 후",
+		weekdays: [7]string{"일요일", "월요일", "화요일", "수요일", "목요일", "금요일", "토요일"},
 	},
 	"en": {
 		locale: "en", Today: "Today", Tomorrow: "Tomorrow", AllDay: "All day", Trains: "Trains", Notices: "Notices",
 		NoEvents: "No events", NoTrains: "No train reservations", More: "+%d more", Demo: "demo",
 		Offline: "offline", Standby: "Standby", PayBy: "Pay by", StaleSince: "stale since %s",
 		NotSynced: "clock not synced", Passengers: "%d pax", CarSeat: "car %s seat %s",
-		NotSaved:     "not saved",
-		NotSavedHint: "The data dir cannot be written: data is kept in memory only, so after a restart reminders already shown may come back (see the status page)",
-		weekdays:     [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
-		months:       [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+		NotSaved:       "not saved",
+		NotSavedHint:   "The data dir cannot be written: data is kept in memory only, so after a restart reminders already shown may come back (see the status page)",
+		CalendarFailed: "%s calendar: could not load (check the settings)", NoEventsLoaded: "No events loaded", Failed: "could not load",
+		InProgress: "now", PastEvents: "%d earlier today", NthDay: "day %d of %d",
+		minutes: "in %d min", hours: "in %d h %d min", days: "in %d days", later: "in %d h",
+		weekdays: [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
+		months:   [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
 	},
 }
 
@@ -64,6 +73,36 @@ func (t texts) shortDateTime(d time.Time) string {
 	}
 	return fmt.Sprintf("%s %s %d %s", t.weekdays[d.Weekday()][:3], t.months[d.Month()-1][:3], d.Day(), d.Format("15:04"))
 }
+
+// slashDate is "12/6" in both locales.
+func (t texts) slashDate(d time.Time) string { return fmt.Sprintf("%d/%d", d.Month(), d.Day()) }
+
+// slashDateTime is "12/4 20:38".
+func (t texts) slashDateTime(d time.Time) string { return t.slashDate(d) + " " + d.Format("15:04") }
+
+// relative says how far ahead a start is: "35분 후", "2시간 5분 후",
+// "3일 후"; kiosk.js says the same each minute (rel in kiosk.js).
+func (t texts) relative(d time.Duration) string {
+	m := int((d + time.Minute - 1) / time.Minute) // a start 30 s away is "in 1 min"
+	switch {
+	case m < 60:
+		return fmt.Sprintf(t.minutes, m)
+	case m < 24*60 && m%60 == 0:
+		return fmt.Sprintf(t.later, m/60)
+	case m < 24*60:
+		return fmt.Sprintf(t.hours, m/60, m%60)
+	}
+	return fmt.Sprintf(t.days, m/(24*60))
+}
+
+// RelFormats are relative's formats for kiosk.js: minutes, whole hours,
+// hours and minutes, days.
+func (t texts) RelFormats() string {
+	return t.minutes + "|" + t.later + "|" + t.hours + "|" + t.days
+}
+
+// DayWords are "today" and "tomorrow" for the pop-ups of kiosk.js.
+func (t texts) DayWords() string { return t.Today + "|" + t.Tomorrow }
 
 // dayTitle names the n-th day from today.
 func (t texts) dayTitle(n int, d time.Time) string {
