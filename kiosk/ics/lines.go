@@ -30,7 +30,6 @@ type lineReader struct {
 	// How far curHasValue has scanned cur, and what it found.
 	scan          int
 	quoted, found bool
-	first         bool // no physical line read yet
 	done          bool
 	skipped       func(reason string)
 }
