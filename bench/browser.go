@@ -38,33 +38,58 @@ const perfJS = `(() => {
           shown: !!r && r.width > 0 && r.height > 0 && r.top < innerHeight};
 })()`
 
+// browser is one headless Chromium with a fresh profile and one tab.
+type browser struct {
+	tab   context.Context
+	pid   int // the browser process, root of the process tree
+	close func()
+}
+
+// startBrowser starts Chromium with a fresh profile and a 1920×1080 window
+// plus opts, and opens a blank tab.
+func startBrowser(ctx context.Context, chromium string, opts ...chromedp.ExecAllocatorOption) (*browser, error) {
+	profile, err := os.MkdirTemp("", "kiosk-bench-chromium-")
+	if err != nil {
+		return nil, err
+	}
+	opts = append([]chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1920, 1080),
+	}, opts...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	tab, cancelTab := chromedp.NewContext(actx)
+	b := &browser{tab: tab, close: func() {
+		chromedp.Cancel(tab)
+		cancelTab()
+		cancelAlloc()
+		os.RemoveAll(profile)
+	}}
+	if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil { // starts the browser
+		b.close()
+		return nil, fmt.Errorf("chromium: %w", err)
+	}
+	b.pid = chromedp.FromContext(tab).Browser.Process().Pid
+	return b, nil
+}
+
 // loadPage loads url in headless Chromium runs times with the cache off
 // (after one warm-up load that starts the browser) and returns each run.
 // settle is how long each run keeps counting requests after the event
 // rows are visible: the page's first poll and its chime load then.
 func loadPage(ctx context.Context, chromium, url string, runs int, settle time.Duration) ([]pageResult, error) {
-	profile, err := os.MkdirTemp("", "kiosk-bench-chromium-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(profile)
 	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-		chromedp.ExecPath(chromium),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1920, 1080),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
 	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	tab, cancelTab := chromedp.NewContext(actx)
-	defer cancelTab()
-	defer chromedp.Cancel(tab)
-	if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil { // starts the browser
-		return nil, fmt.Errorf("chromium: %w", err)
+	b, err := startBrowser(ctx, chromium, opts...)
+	if err != nil {
+		return nil, err
 	}
+	defer b.close()
+	tab := b.tab
 	if _, err := chromedp.Call(tab, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
 		return nil, fmt.Errorf("chromium: disable cache: %w", err)
 	}

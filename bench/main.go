@@ -47,6 +47,8 @@ type options struct {
 	screens       int
 	starts        int
 	pageRuns      int
+	browserDur    time.Duration
+	browserOnly   bool
 	chromium      string
 	dir           string
 	keep          bool
@@ -69,6 +71,8 @@ func main() {
 	flag.IntVar(&o.screens, "screens", 5, "simulated screens during the polling phase")
 	flag.IntVar(&o.starts, "starts", 5, "restarts timed for the start-up figure (median)")
 	flag.IntVar(&o.pageRuns, "page-runs", 5, "cold page loads in Chromium (median)")
+	flag.DurationVar(&o.browserDur, "browser-duration", 5*time.Minute, "how long Chromium shows the page for the browser cost, with and without photos; 0 skips it")
+	flag.BoolVar(&o.browserOnly, "browser-only", false, "measure only the browser cost")
 	flag.StringVar(&o.chromium, "chromium", "/usr/bin/chromium", `Chromium binary; "" skips the page figures`)
 	flag.StringVar(&o.dir, "dir", "", "work directory on a disk-backed file system (default: a temporary directory, or ./bench-work if /tmp is tmpfs)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
@@ -159,6 +163,13 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 	buildTime := time.Since(t0)
 
 	var rep report
+	if o.browserOnly {
+		if err := costFigures(ctx, o, bin, work, &rep, say); err != nil {
+			return err
+		}
+		rep.print(stdout, buildTime, time.Since(began))
+		return nil
+	}
 	var servers []*server
 	defer func() {
 		for _, s := range servers {
@@ -381,10 +392,27 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(stdout, "kiosk benchmark %s: %s/%s, %d CPUs, %s; build %v; whole run %v\n\n",
+	if err := costFigures(ctx, o, bin, work, &rep, say); err != nil {
+		return err
+	}
+	rep.print(stdout, buildTime, time.Since(began))
+	return nil
+}
+
+// costFigures adds the browser cost unless the flags skip it.
+func costFigures(ctx context.Context, o options, bin, work string, rep *report, say func(string, ...any)) error {
+	if o.chromium == "" || o.browserDur <= 0 {
+		rep.note("browser cost skipped (-chromium \"\" or -browser-duration 0).")
+		return nil
+	}
+	return browserCost(ctx, o, bin, work, rep, say)
+}
+
+func (rep *report) print(w io.Writer, buildTime, whole time.Duration) {
+	fmt.Fprintf(w, "kiosk benchmark %s: %s/%s, %d CPUs, %s; build %v; whole run %v\n\n",
 		time.Now().Format("2006-01-02 15:04"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(),
-		buildTime.Round(100*time.Millisecond), time.Since(began).Round(time.Second))
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		buildTime.Round(100*time.Millisecond), whole.Round(time.Second))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "figure\tvalue\ttarget\tresult")
 	for _, r := range rep.rows {
 		res := r.result
@@ -394,11 +422,10 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.name, r.value, r.target, res)
 	}
 	tw.Flush()
-	fmt.Fprintln(stdout, "\nnotes:")
+	fmt.Fprintln(w, "\nnotes:")
 	for _, n := range rep.notes {
-		fmt.Fprintln(stdout, "- "+n)
+		fmt.Fprintln(w, "- "+n)
 	}
-	return nil
 }
 
 // workDir makes the directory for the binary, the calendar and the data

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,27 +63,146 @@ func writeBytes(pid int) (int64, error) {
 	return 0, fmt.Errorf("/proc/%d/io: no write_bytes", pid)
 }
 
-// cpuTime is the process's user plus system time.
-func cpuTime(pid int) (time.Duration, error) {
+// procStat is what the bench reads of /proc/<pid>/stat.
+type procStat struct {
+	ppid     int
+	cpu      time.Duration // utime + stime
+	children time.Duration // cutime + cstime: the children it has reaped
+}
+
+func readStat(pid int) (procStat, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return procStat{}, err
 	}
 	// The command name is in parentheses and may hold spaces: skip past it.
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
+		return procStat{}, fmt.Errorf("/proc/%d/stat: no command name", pid)
 	}
 	f := strings.Fields(s[i+1:])
-	// f[0] is field 3 (state); utime and stime are fields 14 and 15.
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+	// f[0] is field 3 (state); ppid is field 4, utime, stime, cutime and
+	// cstime are fields 14 to 17.
+	if len(f) < 15 {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
 	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: bad utime/stime %q %q", pid, f[11], f[12])
+	var n [5]int64
+	for j, k := range []int{1, 11, 12, 13, 14} {
+		if n[j], err = strconv.ParseInt(f[k], 10, 64); err != nil {
+			return procStat{}, fmt.Errorf("/proc/%d/stat: field %d: %w", pid, k+3, err)
+		}
 	}
-	return time.Duration(ut+st) * time.Second / clockTick, nil
+	tick := func(t int64) time.Duration { return time.Duration(t) * time.Second / clockTick }
+	return procStat{ppid: int(n[0]), cpu: tick(n[1] + n[2]), children: tick(n[3] + n[4])}, nil
+}
+
+// cpuTime is the process's user plus system time.
+func cpuTime(pid int) (time.Duration, error) {
+	st, err := readStat(pid)
+	return st.cpu, err
+}
+
+// tree is root and every process descended from it that still runs.
+func tree(root int) ([]int, error) {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	kids := map[int][]int{}
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if st, err := readStat(pid); err == nil {
+			kids[st.ppid] = append(kids[st.ppid], pid)
+		}
+	}
+	out := []int{root}
+	for i := 0; i < len(out); i++ {
+		out = append(out, kids[out[i]]...)
+	}
+	return out, nil
+}
+
+// memory is what /proc/<pid>/smaps_rollup says of a process, in bytes.
+// PSS counts its private pages plus its share of the pages it shares, so
+// summing it over processes counts each page once; but a page shared with
+// a process outside the sum counts only in part. USS (its private pages)
+// does not depend on other processes.
+type memory struct{ pss, uss int64 }
+
+func readMemory(pid int) (memory, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return memory{}, err
+	}
+	var m memory
+	found := false
+	for _, line := range strings.Split(string(b), "\n") {
+		name, v, ok := strings.Cut(line, ":")
+		fields := strings.Fields(v)
+		if !ok || len(fields) == 0 {
+			continue
+		}
+		kb, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "Pss":
+			m.pss, found = kb<<10, true
+		case "Private_Clean", "Private_Dirty":
+			m.uss += kb << 10
+		}
+	}
+	if !found {
+		return m, fmt.Errorf("/proc/%d/smaps_rollup: no Pss", pid)
+	}
+	return m, nil
+}
+
+// sameExe counts the processes outside pids that run root's executable.
+func sameExe(root int, pids []int) int {
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", root))
+	if err != nil {
+		return 0
+	}
+	ents, _ := os.ReadDir("/proc")
+	n := 0
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || slices.Contains(pids, pid) {
+			continue
+		}
+		if x, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); x == exe {
+			n++
+		}
+	}
+	return n
+}
+
+// chromiumType is a Chromium process's --type (renderer, gpu-process,
+// utility, zygote), "webui" for a renderer of the browser's own interface,
+// or "browser" for the main process. Chromium rewrites the command line of
+// its children into one string, so arguments may be split by spaces.
+func chromiumType(pid int) string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return processType(string(b))
+}
+
+// processType reads the type from a /proc/<pid>/cmdline.
+func processType(cmdline string) string {
+	args := strings.FieldsFunc(cmdline, func(r rune) bool { return r == 0 || r == ' ' })
+	typ := "browser"
+	for _, arg := range args {
+		if t, ok := strings.CutPrefix(arg, "--type="); ok {
+			typ = t
+		}
+	}
+	if typ == "renderer" && slices.Contains(args, "--top-chrome-webui") {
+		return "webui"
+	}
+	return typ
 }

@@ -79,7 +79,7 @@ func TestErrors(t *testing.T) {
 		{"bad locale", "locale: fr\n", []string{"line 1: locale:"}},
 		{"poll too fast", "poll_seconds: 1\n", []string{"poll_seconds: must be from 2 to 5"}},
 		{"poll too slow", "poll_seconds: 9\n", []string{"poll_seconds"}},
-		{"wrong type", "poll_seconds: often\n", []string{"line 1: poll_seconds: wrong type", "often"}},
+		{"wrong type", "poll_seconds: often\n", []string{`line 1: poll_seconds: expected a whole number, got "often"`}},
 		{"wrong nested type", "calendars:\n  - name: A\n    ics: {file: a.ics}\n    color: [1]\n", []string{"line 4"}},
 		{"days_ahead range", "dashboard:\n  days_ahead: 90\n", []string{"line 2: dashboard.days_ahead"}},
 		{"calendar without source", "calendars:\n  - name: A\n", []string{"line 2: calendars[0]: needs google or ics"}},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -12,6 +13,7 @@ type texts struct {
 	NoEvents, NoTrains, More, Demo, Offline  string
 	Standby, PayBy, StaleSince, NotSynced    string
 	Passengers, CarSeat                      string
+	NotSaved, NotSavedHint                   string
 	CalendarFailed, NoEventsLoaded, Failed   string
 	InProgress, PastEvents, NthDay           string
 	minutes, hours, days, later              string
@@ -25,6 +27,8 @@ var locales = map[string]texts{
 		NoEvents: "일정 없음", NoTrains: "예약된 열차 없음", More: "+%d개 더", Demo: "데모",
 		Offline: "오프라인", Standby: "예약대기", PayBy: "결제기한", StaleSince: "%s 이후 갱신 안 됨",
 		NotSynced: "시계 동기화 전", Passengers: "%d명", CarSeat: "%s호차 %s",
+		NotSaved:       "저장 안 됨",
+		NotSavedHint:   "데이터 폴더에 쓸 수 없어 메모리에만 보관 중입니다. 다시 시작하면 이미 본 알림이 다시 나올 수 있습니다 (상태 페이지 참고)",
 		CalendarFailed: "%s 캘린더: 불러오지 못함 (설정 확인)", NoEventsLoaded: "불러온 일정 없음", Failed: "불러오지 못함",
 		InProgress: "진행 중", PastEvents: "지난 일정 %d개", NthDay: "%d/%d일째",
 		minutes: "%d분 후", hours: "%d시간 %d분 후", days: "%d일 후", later: "%d시간 후",
@@ -35,6 +39,8 @@ var locales = map[string]texts{
 		NoEvents: "No events", NoTrains: "No train reservations", More: "+%d more", Demo: "demo",
 		Offline: "offline", Standby: "Standby", PayBy: "Pay by", StaleSince: "stale since %s",
 		NotSynced: "clock not synced", Passengers: "%d pax", CarSeat: "car %s seat %s",
+		NotSaved:       "not saved",
+		NotSavedHint:   "The data dir cannot be written: data is kept in memory only, so after a restart reminders already shown may come back (see the status page)",
 		CalendarFailed: "%s calendar: could not load (check the settings)", NoEventsLoaded: "No events loaded", Failed: "could not load",
 		InProgress: "now", PastEvents: "%d earlier today", NthDay: "day %d of %d",
 		minutes: "in %d min", hours: "in %d h %d min", days: "in %d days", later: "in %d h",
@@ -119,6 +125,64 @@ type statusTexts struct {
 	Sources, Jobs, System, Screen, Admin, Time, Uptime, Clock, Memory, Store, Disk  string
 	Temp, Power, Reminders, Notifications, None, LastRun, NextRun, Updated, NextTry string
 	Token, SaveToken, Message, Send, RefreshAll, ClearAll, Version                  string
+	JobFailed, UnsafeFile, Recovered, AdminOff                                      string
+	DataDirReadOnly, DataDirReadOnlyFix, DataDirFull, DataDirFullFix                string
+	// Answers to the admin actions, by HTTP status; the page's script shows them.
+	Done, Wrong401, Off403, Busy429, Bad400, Failed, Unreachable string
+	// Words for the job and source-kind names, by name; a name not here
+	// is shown as it is.
+	JobNames, Kinds map[string]string
+	// Units: days, hours, minutes, seconds.
+	units [4]string
+}
+
+// word is names[key], or key itself when there is no word for it.
+func (t statusTexts) word(names map[string]string, key string) string {
+	if w, ok := names[key]; ok {
+		return w
+	}
+	return key
+}
+
+// duration is d in its two largest units: "3일 4시간", "3 d 4 h", "12 min".
+func (t statusTexts) duration(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	d = d.Round(time.Second)
+	parts := []int64{int64(d / (24 * time.Hour)), int64(d / time.Hour % 24), int64(d / time.Minute % 60), int64(d / time.Second % 60)}
+	var out []string
+	for i, n := range parts {
+		if n == 0 && len(out) == 0 {
+			continue
+		}
+		if len(out) == 2 {
+			break
+		}
+		if n != 0 {
+			out = append(out, fmt.Sprintf("%d%s", n, t.units[i]))
+		} else {
+			out = append(out, "")
+		}
+	}
+	if len(out) == 0 {
+		return fmt.Sprintf("0%s", t.units[3])
+	}
+	return sign + strings.TrimSpace(strings.Join(out, " "))
+}
+
+// bytesText is a size for people: "32.1 MB", "75.8 GB"; "—" when unknown.
+func bytesText(n *int64) string {
+	switch {
+	case n == nil:
+		return "—"
+	case *n >= 1e12:
+		return fmt.Sprintf("%.1f TB", float64(*n)/1e12)
+	case *n >= 1e9:
+		return fmt.Sprintf("%.1f GB", float64(*n)/1e9)
+	}
+	return fmt.Sprintf("%.1f MB", float64(*n)/1e6)
 }
 
 var statusLocales = map[string]statusTexts{
@@ -143,6 +207,22 @@ var statusLocales = map[string]statusTexts{
 		LastRun: "마지막 실행", NextRun: "다음 실행", Updated: "마지막 성공", NextTry: "다음 시도",
 		Token: "관리자 토큰", SaveToken: "저장", Message: "화면에 보낼 메시지", Send: "보내기",
 		RefreshAll: "지금 모두 갱신", ClearAll: "알림 모두 지우기", Version: "버전",
+		JobFailed: "실패", UnsafeFile: "비밀 정보가 든 파일을 모든 사용자가 읽을 수 있습니다. 권한을 고치세요:",
+		Recovered:       "저장소를 열 수 없어 다른 곳으로 옮기고 데이터를 다시 받고 있습니다:",
+		AdminOff:        "관리 기능이 꺼져 있습니다. 메시지를 보내려면 설정 파일에 다음 줄을 넣고 다시 시작하세요:",
+		DataDirReadOnly: "데이터 폴더에 쓸 수 없어 메모리에만 보관 중입니다. 다시 시작하면 사라집니다",
+		DataDirReadOnlyFix: "고치려면 폴더 주인을 키오스크를 실행하는 사용자로 바꾸거나, " +
+			"기본 서비스 파일처럼 systemd의 상태 폴더 설정으로 실행하세요:",
+		DataDirFull:    "디스크가 가득 차서 데이터를 메모리에만 보관 중입니다. 다시 시작하면 사라집니다",
+		DataDirFullFix: "디스크 공간을 비운 뒤 다시 시작하세요. 데이터 폴더와 로그 정리 명령:",
+		Done:           "완료", Wrong401: "관리자 토큰이 틀렸습니다", Off403: "관리 기능이 꺼져 있습니다",
+		Busy429: "잘못된 토큰이 너무 많습니다. 1분 뒤에 다시 시도하세요", Bad400: "메시지가 비었거나 너무 깁니다",
+		Failed: "실패했습니다", Unreachable: "키오스크에 연결할 수 없습니다",
+		JobNames: map[string]string{"reminders": "알림 검사", "calendars": "캘린더 갱신", "trains": "기차 갱신",
+			"notices": "공지 갱신", "photos": "사진 찾기"},
+		Kinds: map[string]string{"google": "구글 캘린더", "ics": "ICS 캘린더", "srt": "SRT 예약", "notices": "공지",
+			"photos": "사진", "demo": "데모"},
+		units: [4]string{"일", "시간", "분", "초"},
 	},
 	"en": {
 		Title: "Kiosk status", AllGood: "Everything is fine", SourceFailing: "%s is not updating", OK: "ok", Waiting: "waiting",
@@ -165,5 +245,17 @@ var statusLocales = map[string]statusTexts{
 		LastRun: "last run", NextRun: "next run", Updated: "last success", NextTry: "next try",
 		Token: "Admin token", SaveToken: "Save", Message: "Message to the screen", Send: "Send",
 		RefreshAll: "Refresh everything now", ClearAll: "Clear notifications", Version: "Version",
+		JobFailed: "failed", UnsafeFile: "A file holding a secret is readable by every user. Fix its mode:",
+		Recovered:       "The store could not be opened; it was moved aside and the data is being fetched again:",
+		AdminOff:        "Admin actions are off. To send messages from here, add this line to the config and restart:",
+		DataDirReadOnly: "The data dir cannot be written: data is kept in memory only and lost at restart",
+		DataDirReadOnlyFix: "Fix: give the folder to the user the kiosk runs as, " +
+			"or run it as a systemd service with a state directory, as the shipped unit does:",
+		DataDirFull:    "The disk is full: data is kept in memory only and lost at restart",
+		DataDirFullFix: "Free some space, then restart. The data dir, and a command that trims the logs:",
+		Done:           "Done", Wrong401: "Wrong admin token", Off403: "Admin actions are off",
+		Busy429: "Too many wrong tokens; try again in a minute", Bad400: "The message is empty or too long",
+		Failed: "Failed", Unreachable: "Cannot reach the kiosk",
+		units: [4]string{" d", " h", " min", " s"},
 	},
 }

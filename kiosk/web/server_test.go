@@ -90,7 +90,7 @@ func sampleSnapshot() *dashboard.Snapshot {
 		},
 		Trains: []srt.Reservation{
 			{Train: "SRT 100", DepartureStation: "수서", ArrivalStation: "부산", Departure: at(0, 8, 0), Arrival: at(0, 10, 0)},
-			{Train: "SRT 301", DepartureStation: "수서", ArrivalStation: "부산", Departure: at(1, 8, 0), Arrival: at(1, 10, 31),
+			{PNR: "FAKE-PNR-301", Train: "SRT 301", DepartureStation: "수서", ArrivalStation: "부산", Departure: at(1, 8, 0), Arrival: at(1, 10, 31),
 				Car: "3", Seat: "7A", SeatClass: "일반실", Passengers: 1, PaymentDeadline: &deadline},
 		},
 		Sources: []source.Status{

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"kiosk/cache"
 	"kiosk/kiosk/calendar"
 	"kiosk/kiosk/dashboard"
 	"kiosk/kiosk/source"
@@ -19,6 +20,9 @@ type DashboardJSON struct {
 	Trains   []TrainJSON     `json:"trains"`
 	Notices  []NoticeJSON    `json:"notices"`
 	Sources  []source.Status `json:"sources"`
+
+	Weather *WeatherJSON `json:"weather"` // null when off (weather.go)
+	Air     *AirJSON     `json:"air"`
 }
 
 // NoticeJSON is a notice-board item.
@@ -97,6 +101,7 @@ func (s *Server) dashboardJSON(now time.Time) DashboardJSON {
 		Notices:  []NoticeJSON{},
 		Sources:  s.sources(snap),
 	}
+	d.Weather, d.Air = s.wx.json(now)
 	for _, n := range s.notices(now) {
 		d.Notices = append(d.Notices, NoticeJSON{Source: n.Source, Title: n.Title, Link: n.Link, Published: rfc3339(n.Published, loc)})
 	}
@@ -176,6 +181,7 @@ type pageView struct {
 	Zone          string
 	T             texts
 	Demo          bool
+	NotSaved      bool // the store is in memory: what is shown is lost at restart
 	NowUnixMilli  int64
 	Clock         string
 	Date          string
@@ -272,6 +278,7 @@ func (s *Server) pageView(now time.Time) pageView {
 	n := now.In(loc)
 	v := pageView{
 		Version: s.version, Assets: s.assets, Lang: s.cfg.Locale, Zone: loc.String(), T: t, Demo: s.demo,
+		NotSaved:     s.info.Fallback != cache.OnDisk,
 		NowUnixMilli: now.UnixMilli(), Clock: n.Format("15:04"), Date: t.date(n),
 		PollSeconds: s.cfg.PollSeconds, ReloadSeconds: s.cfg.Dashboard.ReloadSeconds,
 		Board: s.boardView(now),

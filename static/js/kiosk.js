@@ -8,10 +8,6 @@
 // with the token kept in this phone's localStorage.
 const statusPage = () => {
   const main = document.getElementById("status");
-  const result = document.getElementById("admin-result");
-  const tokenInput = document.getElementById("token");
-  const tokenKey = "kiosk.admin";
-  tokenInput.value = localStorage.getItem(tokenKey) || "";
   const refresh = async () => {
     try {
       const res = await fetch("/partial/status", { cache: "no-store", signal: AbortSignal.timeout(10000) });
@@ -22,6 +18,16 @@ const statusPage = () => {
     } catch { /* keep what is shown */ }
     setTimeout(refresh, 15000);
   };
+  setTimeout(refresh, 15000);
+  // The admin form is there only when an admin token is set; its answers
+  // are worded in the page's language (data-done, data-e401, …).
+  const admin = document.getElementById("admin");
+  if (!admin) return;
+  const words = admin.dataset;
+  const result = document.getElementById("admin-result");
+  const tokenInput = document.getElementById("token");
+  const tokenKey = "kiosk.admin";
+  tokenInput.value = localStorage.getItem(tokenKey) || "";
   const call = async (method, path, body) => {
     result.textContent = "…";
     try {
@@ -30,15 +36,11 @@ const statusPage = () => {
         headers: { "Authorization": "Bearer " + tokenInput.value.trim(), "Content-Type": "application/json" },
         body: body ? JSON.stringify(body) : undefined,
       });
-      let msg = res.status + " " + res.statusText;
-      if (!res.ok) {
-        try { msg = res.status + ": " + (await res.json()).error; } catch { /* not JSON */ }
-      }
-      result.textContent = msg;
+      result.textContent = res.ok ? words.done : (words["e" + res.status] || words.failed + " (" + res.status + ")");
       if (res.ok) setTimeout(refresh, 500);
       return res.ok;
-    } catch (e) {
-      result.textContent = String(e);
+    } catch {
+      result.textContent = words.unreachable;
       return false;
     }
   };
@@ -54,7 +56,6 @@ const statusPage = () => {
   });
   document.getElementById("refresh-all").addEventListener("click", () => call("POST", "/api/refresh"));
   document.getElementById("clear-all").addEventListener("click", () => call("DELETE", "/api/notifications"));
-  setTimeout(refresh, 15000);
 };
 
 const dashboard = () => {
