@@ -73,11 +73,23 @@ type costResult struct {
 	pss     int64
 	pssBy   map[string]int64 // by process type
 	uss     int64
-	others  int // processes of other Chromiums running at the end
-	procs   int
-	photos  int     // images loaded in the window
-	rafHz   float64 // animation frames per second before the window
-	visible string  // document.visibilityState
+	// resident is the tree's resident pages, each counted once: its
+	// PSS if no other process shared them; 0 if unknown (not root).
+	resident int64
+	others   int // processes of other Chromiums running at the end
+	procs    int
+	photos   int     // images loaded in the window
+	rafHz    float64 // animation frames per second before the window
+	visible  string  // document.visibilityState
+}
+
+// memory is the tree's PSS, counted as if no other Chromium shared its
+// pages when that is known.
+func (r costResult) memory() int64 {
+	if r.resident > 0 {
+		return r.resident
+	}
+	return r.pss
 }
 
 func (r costResult) perHour() float64 {
@@ -118,7 +130,6 @@ func browserCost(ctx context.Context, o options, bin, work string, rep *report, 
 	if err != nil {
 		return err
 	}
-	var md []string
 	for _, photos := range []bool{false, true} {
 		name, yaml := "no photos", fmt.Sprintf("timezone: Asia/Seoul\nlocale: ko\ncalendars:\n  - name: Family\n    ics: {file: %q}\n", icsPath)
 		if photos {
@@ -134,7 +145,7 @@ func browserCost(ctx context.Context, o options, bin, work string, rep *report, 
 		if err != nil {
 			return fmt.Errorf("browser cost, %s: %w", name, err)
 		}
-		cpu, mem := r.perHour(), r.pss
+		cpu, mem := r.perHour(), r.memory()
 		b := before[photos]
 		target, pass := "≤ before (not measured)", (*bool)(nil)
 		if b.cpuPerHour > 0 {
@@ -146,19 +157,22 @@ func browserCost(ctx context.Context, o options, bin, work string, rep *report, 
 			target, pass = "≤ "+mb(b.pss)+" (before issue 15)", ptr(mem <= b.pss)
 		}
 		rep.add("browser: PSS at the end, "+name, mb(mem), target, pass)
+		if r.resident > 0 {
+			rep.note("browser, %s: PSS is its %d processes' resident pages, each counted once (/proc/PID/pagemap): their PSS as if no other Chromium ran. The sum of their smaps_rollup PSS was %s with %d processes of other Chromiums running, which share its library pages.",
+				name, r.procs, mb(r.pss), r.others)
+		} else if r.others > 0 {
+			rep.note("browser, %s: %d processes of other Chromiums ran at the end and share its library pages, which lowers its PSS: compare PSS only from runs with none, or run as root (pagemap).", name, r.others)
+		}
 		var parts []string
 		for _, t := range slices.Sorted(maps.Keys(r.cpu)) {
 			parts = append(parts, fmt.Sprintf("%s %.1f s, %s", t, r.cpu[t].Seconds(), mb(r.pssBy[t])))
 		}
-		rep.note("browser, %s: %d processes; CPU in %v and PSS at the end by process type: %s; private memory (USS) %s; %d images loaded in the window; page %s, %.0f animation frames/s before it.",
-			name, r.procs, r.elapsed.Round(time.Second), strings.Join(parts, ", "), mb(r.uss), r.photos, r.visible, r.rafHz)
-		if r.others > 0 {
-			rep.note("browser, %s: %d processes of other Chromiums ran at the end and share its library pages, which lowers its PSS: compare PSS only from runs with none (or compare USS).", name, r.others)
-		}
-		md = append(md, fmt.Sprintf("%.0f s / %s", cpu, mb(mem)))
+		rep.note("browser, %s: CPU in %v and smaps_rollup PSS at the end by process type: %s; private memory (USS) %s; %d images loaded in the window; page %s, %.0f animation frames/s before it.",
+			name, r.elapsed.Round(time.Second), strings.Join(parts, ", "), mb(r.uss), r.photos, r.visible, r.rafHz)
+		rep.markdown = append(rep.markdown, fmt.Sprintf("| %s | %.0f s | %s |", name, cpu, mb(mem)))
 	}
-	rep.note("browser: %d photos of %d×%d (%.1f MB in all) in the photo run. README row: | Chromium CPU per hour / PSS, no photos; photos every %d s (%v each) | %s; %s | ≤ before issue 15 |",
-		costPhotos, costPhotoW, costPhotoH, float64(photoBytes)/1e6, costPhotoInterval, o.browserDur, md[0], md[1])
+	rep.note("browser: %v per run; %d photos of %d×%d (%.1f MB in all) in the photo run.",
+		o.browserDur, costPhotos, costPhotoW, costPhotoH, float64(photoBytes)/1e6)
 	return nil
 }
 
@@ -220,6 +234,11 @@ func costRun(ctx context.Context, o options, bin, config, dataDir string, photos
 	}
 	r.pss, r.pssBy, r.uss, r.procs = end.pss, end.pssBy, end.uss, len(end.pids)
 	r.others = sameExe(b.pid, end.pids)
+	seen := map[uint64]struct{}{}
+	for _, pid := range end.pids {
+		residentPages(pid, seen) // a process that ended meanwhile has none
+	}
+	r.resident = int64(len(seen)) * int64(os.Getpagesize())
 	if end.pssErr != nil {
 		return r, fmt.Errorf("PSS: %w", end.pssErr)
 	}

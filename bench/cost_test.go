@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -134,4 +135,29 @@ func TestProcessType(t *testing.T) {
 			t.Errorf("processType(%q) = %q, want %q", c.cmdline, got, c.want)
 		}
 	}
+}
+
+// TestResidentPages checks that memory the process touches shows up as
+// resident page frames.
+func TestResidentPages(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("page frame numbers need root")
+	}
+	count := func() int {
+		seen := map[uint64]struct{}{}
+		if err := residentPages(os.Getpid(), seen); err != nil {
+			t.Fatal(err)
+		}
+		return len(seen)
+	}
+	before := count()
+	buf := make([]byte, 16<<20)
+	for i := 0; i < len(buf); i += os.Getpagesize() {
+		buf[i] = 1
+	}
+	got := count() - before
+	if want := len(buf) / os.Getpagesize(); got < want*9/10 {
+		t.Errorf("%d more resident pages after touching %d", got, want)
+	}
+	runtime.KeepAlive(buf)
 }

@@ -2,13 +2,16 @@
 // builds the binary, serves a generated 2,000-event ICS calendar on
 // loopback, and prints a table of start-up time, memory, throughput beside
 // a no-op net/http handler, disk writes, idle CPU and the page's weight and
-// first paint in headless Chromium, each with its target.
+// first paint in headless Chromium, each with its target. Then it shows the
+// demo events in Chromium for -browser-duration, with no photos and with
+// photos changing every 30 s, and prints what Chromium cost: CPU per hour
+// and memory (PSS) over all its processes.
 //
-//	go run ./bench [-poll-duration 5m] [-idle-duration 1m] [-chromium ""]
+//	go run ./bench [-poll-duration 5m] [-idle-duration 1m] [-browser-duration 5m] [-browser-only] [-chromium ""]
 //
-// With the defaults a run takes about 2.5 minutes plus the build: under 5
-// minutes even with a cold build cache (about 2 minutes on 2 cores). It only talks to 127.0.0.1 and sends a bounded number of
-// requests for a bounded time.
+// With the defaults a run takes about 2.5 minutes plus the build, then
+// twice the browser duration and half a minute. It only talks to 127.0.0.1
+// and sends a bounded number of requests for a bounded time.
 package main
 
 import (
@@ -93,8 +96,9 @@ type row struct {
 }
 
 type report struct {
-	rows  []row
-	notes []string
+	rows     []row
+	notes    []string
+	markdown []string // rows of the README's browser cost table
 }
 
 func (r *report) add(name, value, target string, pass *bool) {
@@ -425,6 +429,12 @@ func (rep *report) print(w io.Writer, buildTime, whole time.Duration) {
 	fmt.Fprintln(w, "\nnotes:")
 	for _, n := range rep.notes {
 		fmt.Fprintln(w, "- "+n)
+	}
+	if len(rep.markdown) > 0 {
+		fmt.Fprintln(w, "\nfor the README (Performance, browser cost):\n\n| Chromium showing the page | CPU per hour | PSS at the end |\n|---|---|---|")
+		for _, m := range rep.markdown {
+			fmt.Fprintln(w, m)
+		}
 	}
 }
 

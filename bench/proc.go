@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"slices"
@@ -161,6 +162,51 @@ func readMemory(pid int) (memory, error) {
 		return m, fmt.Errorf("/proc/%d/smaps_rollup: no Pss", pid)
 	}
 	return m, nil
+}
+
+// residentPages adds the page frames that pid has resident to seen. The
+// frame numbers need root (CAP_SYS_ADMIN); without it they read as 0 and
+// nothing is added.
+func residentPages(pid int, seen map[uint64]struct{}) error {
+	maps, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(fmt.Sprintf("/proc/%d/pagemap", pid))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	page := uint64(os.Getpagesize())
+	buf := make([]byte, 8*4096)
+	for _, line := range strings.Split(string(maps), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) < 2 || strings.HasPrefix(fields[1], "---") { // reserved, never resident
+			continue
+		}
+		lo, hi, _ := strings.Cut(fields[0], "-")
+		start, err1 := strconv.ParseUint(lo, 16, 64)
+		end, err2 := strconv.ParseUint(hi, 16, 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		// One 64-bit entry per page: bit 63 present, bits 0-54 the frame.
+		for addr := start; addr < end; {
+			n := min((end-addr)/page, uint64(len(buf)/8))
+			b := buf[:n*8]
+			if _, err := f.ReadAt(b, int64(addr/page*8)); err != nil {
+				break // [vsyscall] and the like
+			}
+			for i := range n {
+				e := binary.LittleEndian.Uint64(b[i*8:])
+				if pfn := e & (1<<55 - 1); e>>63 == 1 && pfn != 0 {
+					seen[pfn] = struct{}{}
+				}
+			}
+			addr += n * page
+		}
+	}
+	return nil
 }
 
 // sameExe counts the processes outside pids that run root's executable.

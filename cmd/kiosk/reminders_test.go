@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,9 @@ import (
 	"kiosk/cache"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/dashboard"
+	"kiosk/kiosk/photos"
 	"kiosk/kiosk/remind"
+	"kiosk/kiosk/source"
 	"kiosk/kiosk/srt"
 )
 
@@ -58,5 +61,22 @@ func TestTrainPopupsInTheConfiguredZone(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPhotoStatusCategory: a photo folder that is gone is reported as
+// not_found, so /status asks to check the path rather than the network.
+func TestPhotoStatusCategory(t *testing.T) {
+	dir := t.TempDir()
+	lib, err := photos.New(photos.Options{Dir: filepath.Join(dir, "gone"), CacheDir: filepath.Join(dir, "cache"), Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.Rescan(context.Background()); err == nil {
+		t.Fatal("a missing folder scanned")
+	}
+	st := photoStatus(lib)[0]
+	if st.OK || st.Category != source.NotFound {
+		t.Errorf("photo status %+v, want not ok, not_found", st)
 	}
 }

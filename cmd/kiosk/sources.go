@@ -144,7 +144,7 @@ func photoStatus(lib *photos.Library) []source.Status {
 	}
 	st := lib.Status()
 	return []source.Status{{Name: "photos", Kind: "photos", OK: st.Error == "" && st.Scanned != nil,
-		Updated: st.Scanned, Error: st.Error}}
+		Updated: st.Scanned, Error: st.Error, Category: source.Classify(st.Err)}}
 }
 
 // weatherService builds the forecast and air sources, or nil when no

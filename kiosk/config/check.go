@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -52,6 +53,8 @@ func checkTypes(p *problems, n *yaml.Node, t reflect.Type, path string, depth in
 				msg := fmt.Sprintf("unknown key %q", k.Value)
 				if s := suggest(k.Value, fields); s != "" {
 					msg += "; did you mean `" + s + "`?"
+				} else if s := elsewhere(k.Value, t, path); s != "" {
+					msg += "; it belongs under `" + s + "`"
 				}
 				p.addAt(k.Line, path, "%s", msg)
 				continue
@@ -126,6 +129,63 @@ func yamlFields(t reflect.Type) map[string]reflect.StructField {
 		}
 		out[name] = f
 	}
+	return out
+}
+
+// elsewhere finds where a key that is not known in the struct t (at path)
+// belongs: in a section below t, else anywhere in the file. It returns the
+// section, such as "dashboard" or "calendars[0].ics"; "" if the key is
+// unknown everywhere.
+func elsewhere(key string, t reflect.Type, path string) string {
+	if sub := findKey(key, t, path, 0); sub != "" {
+		return sub
+	}
+	if path != "" {
+		return findKey(key, reflect.TypeFor[Config](), "", 0)
+	}
+	return ""
+}
+
+// findKey returns the first section below t holding key, breadth first.
+func findKey(key string, t reflect.Type, path string, depth int) string {
+	subs := sections(t, path)
+	for _, sub := range subs {
+		if _, ok := yamlFields(sub.t)[key]; ok {
+			return sub.path
+		}
+	}
+	if depth < 4 {
+		for _, sub := range subs {
+			if found := findKey(key, sub.t, sub.path, depth+1); found != "" {
+				return found
+			}
+		}
+	}
+	return ""
+}
+
+type section struct {
+	path string
+	t    reflect.Type
+}
+
+// sections are the struct's keys that hold keys themselves, by name; a
+// list is named by its first entry.
+func sections(t reflect.Type, path string) []section {
+	var out []section
+	for name, f := range yamlFields(t) {
+		ft, sub := f.Type, join(path, name)
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+			if ft.Kind() == reflect.Slice {
+				sub += "[0]"
+			}
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Struct {
+			out = append(out, section{sub, ft})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
 	return out
 }
 

@@ -39,7 +39,13 @@ func TestPlainErrors(t *testing.T) {
 			[]string{"line 2: dashboard: unknown key \"days_ahaed\"; did you mean `days_ahead`?"}, nil},
 		{"hyphen for underscore", "poll-seconds: 3\n",
 			[]string{"did you mean `poll_seconds`?"}, nil},
-		{"key like no other", "wibble: 3\n", []string{`line 1: unknown key "wibble"`}, []string{"did you mean"}},
+		{"key like no other", "wibble: 3\n", []string{`line 1: unknown key "wibble"`}, []string{"did you mean", "belongs"}},
+		{"key in the wrong section", "days_ahead: 3\n",
+			[]string{"line 1: unknown key \"days_ahead\"; it belongs under `dashboard`"}, nil},
+		{"key one level too high", "calendars:\n  - name: A\n    file: a.ics\n",
+			[]string{"line 3: calendars[0]: unknown key \"file\"; it belongs under `calendars[0].ics`"}, nil},
+		{"key in another section", "trains:\n  srt:\n    login_id: x\n    password: abcdefgh\n    popup_keywords: [a]\n",
+			[]string{"line 5: trains.srt: unknown key \"popup_keywords\"; it belongs under `notices[0]`"}, nil},
 		{"tab before a key", "dashboard:\n  days_ahead: 3\n\tmax_events: 10\n",
 			[]string{"line 3: a tab in the indentation"}, nil},
 		{"tab before a list item", "notices:\n  - name: N\n    url: https://x/rss\n\t- name: M\n",
@@ -70,6 +76,24 @@ func TestPlainErrors(t *testing.T) {
 				t.Errorf("error %q is not valid UTF-8", got)
 			}
 		})
+	}
+}
+
+// TestProblemsInLineOrder: type, validation and file problems come in the
+// order of the file, whichever check found them.
+func TestProblemsInLineOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kiosk.yaml")
+	os.WriteFile(path, []byte("photos: {dir: /nonexistent/photos}\nlocale: fr\ndashboard:\n  days_ahead: seven\n"), 0o600)
+	_, err := Check(path, noEnv)
+	if err == nil {
+		t.Fatal("want error")
+	}
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		lines = append(lines, strings.SplitN(strings.TrimPrefix(l, "config "+path+": "), ":", 2)[0])
+	}
+	if got, want := strings.Join(lines, ", "), "line 1, line 2, line 4"; got != want {
+		t.Errorf("problems in order %s, want %s:\n%v", got, want, err)
 	}
 }
 

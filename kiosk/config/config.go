@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -367,10 +370,20 @@ func (p *problems) addAt(line int, key, format string, args ...any) {
 	p.list = append(p.list, msg)
 }
 
+// err joins the problems in the order of their lines, those without a line
+// last.
 func (p *problems) err() error {
 	if len(p.list) == 0 {
 		return nil
 	}
+	line := func(m string) int {
+		if sm := lineNumber.FindStringSubmatch(m); sm != nil {
+			n, _ := strconv.Atoi(sm[1])
+			return n
+		}
+		return math.MaxInt
+	}
+	sort.SliceStable(p.list, func(i, j int) bool { return line(p.list[i]) < line(p.list[j]) })
 	return errors.New(strings.Join(p.list, "\n"))
 }
 
@@ -571,6 +584,10 @@ func (c *Config) validateCalendar(p *problems, i int, getenv Env, names map[stri
 			checkURL(p, key+".google.endpoint", g.Endpoint)
 		}
 		if g.CredentialsFile != "" {
+			// Like the other secret files: a bare name is a credential
+			// the service gets from systemd (LoadCredential=); the
+			// service cannot read /etc/kiosk/credentials itself.
+			g.CredentialsFile = credentialPath(g.CredentialsFile, getenv)
 			if _, err := os.Stat(g.CredentialsFile); err != nil {
 				p.add(key+".google.credentials_file", "%v", fileErr(g.CredentialsFile, err))
 			} else {
@@ -666,13 +683,39 @@ func (c *Config) secret(inline Secret, env, file string, getenv Env) (Secret, *s
 	return inline, nil
 }
 
-// readSecretFile reads a one-line secret. A relative name is looked up in
-// systemd's $CREDENTIALS_DIRECTORY first (LoadCredential=).
-func (c *Config) readSecretFile(name string, getenv Env) (Secret, error) {
-	path := name
-	if dir := getenv("CREDENTIALS_DIRECTORY"); dir != "" && !filepath.IsAbs(name) {
-		path = filepath.Join(dir, name)
+// credentialPrefix is what systemd puts before the file names of a
+// directory loaded with LoadCredential=kiosk:/etc/kiosk/credentials (the
+// shipped kiosk.service): the file admin-token becomes the credential
+// kiosk_admin-token.
+const credentialPrefix = "kiosk_"
+
+// credentialPath resolves a secret file name. A bare name is looked up in
+// systemd's $CREDENTIALS_DIRECTORY: as NAME (a credential loaded by name, or
+// `kiosk check` run with CREDENTIALS_DIRECTORY=/etc/kiosk/credentials), else
+// as kiosk_NAME (loaded with the credentials directory).
+func credentialPath(name string, getenv Env) string {
+	dir := getenv("CREDENTIALS_DIRECTORY")
+	if dir == "" || filepath.IsAbs(name) {
+		return name
 	}
+	path := filepath.Join(dir, name)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if alt := filepath.Join(dir, credentialPrefix+name); exists(alt) {
+			return alt
+		}
+	}
+	return path
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// readSecretFile reads a one-line secret; a bare name is a systemd
+// credential (credentialPath).
+func (c *Config) readSecretFile(name string, getenv Env) (Secret, error) {
+	path := credentialPath(name, getenv)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		err = fileErr(path, err)

@@ -8,7 +8,7 @@ import (
 
 // lineReader turns a feed into logical content lines the way calendar apps
 // read them, not the way RFC 5545 says they must be written:
-//   - lines end with CRLF, LF or a lone CR; a byte order mark is dropped;
+//   - lines end with CRLF, LF or a lone CR; byte order marks are dropped;
 //   - a line starting with a space or tab continues the previous one
 //     (folding), and blank lines are ignored;
 //   - a line without the NAME: or NAME; shape is a raw line break inside
@@ -27,9 +27,11 @@ type lineReader struct {
 	have     bool   // cur holds a line
 	pend     []byte // the unfolded physical line after cur
 	havePend bool
-	first    bool // no physical line read yet
-	done     bool
-	skipped  func(reason string)
+	// How far curHasValue has scanned cur, and what it found.
+	scan          int
+	quoted, found bool
+	done          bool
+	skipped       func(reason string)
 }
 
 // maxLine bounds one physical line; callers bound the whole input anyway.
@@ -39,7 +41,7 @@ func newLineReader(r io.Reader, skipped func(string)) *lineReader {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	sc.Split(splitLines)
-	return &lineReader{sc: sc, first: true, skipped: skipped}
+	return &lineReader{sc: sc, skipped: skipped}
 }
 
 // splitLines is a bufio.SplitFunc for CRLF, LF and lone CR line ends.
@@ -93,8 +95,8 @@ func (lr *lineReader) next() ([]byte, error) {
 			continue
 		}
 		phys := lr.sc.Bytes()
-		if lr.first {
-			lr.first = false
+		if len(phys) > 0 && phys[0] == 0xEF {
+			// A byte order mark, at the start or where files were joined.
 			phys = bytes.TrimPrefix(phys, []byte("\xEF\xBB\xBF"))
 		}
 		if len(bytes.TrimSpace(phys)) == 0 {
@@ -148,6 +150,7 @@ func (lr *lineReader) finish() []byte {
 	out := lr.cur
 	upperName(out)
 	lr.have = false
+	lr.scan, lr.quoted, lr.found = 0, false, false
 	lr.cur, lr.other = lr.other[:0], out
 	return out
 }
@@ -165,7 +168,7 @@ func (lr *lineReader) classify(phys []byte) int {
 	if nameEnd > 0 && knownName(phys[:nameEnd]) {
 		return lineNew
 	}
-	open := valueStart(lr.cur) < 0
+	open := !lr.curHasValue()
 	switch {
 	case nameEnd > 0 && open:
 		return lineCont
@@ -180,6 +183,28 @@ func (lr *lineReader) classify(phys []byte) int {
 		return lineSkip
 	}
 	return lineCont
+}
+
+// curHasValue reports whether lr.cur has its value separator yet. It
+// scans on from where it stopped, so a line that grows by many raw line
+// breaks costs one pass, not one per break.
+func (lr *lineReader) curHasValue() bool {
+	line := lr.cur
+	for i := lr.scan; !lr.found && i < len(line); i++ {
+		c := line[i]
+		switch {
+		case lr.quoted:
+			if c == '"' && (i+1 == len(line) || line[i+1] == ';' || line[i+1] == ':' || line[i+1] == ',') {
+				lr.quoted = false
+			}
+		case c == '"' && i > 0 && (line[i-1] == '=' || line[i-1] == ','):
+			lr.quoted = true
+		case c == ':':
+			lr.found = true
+		}
+		lr.scan = i + 1
+	}
+	return lr.found
 }
 
 // shapeEnd returns the length of the NAME in a line shaped NAME: or NAME;

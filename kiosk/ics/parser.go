@@ -60,8 +60,7 @@ type observedProp struct {
 // vtimezone is a feed's VTIMEZONE block, built into a zone when a TZID
 // needs it.
 type vtimezone struct {
-	tzid string
-	obs  []observedProp
+	obs []observedProp
 }
 
 // parser builds components from logical lines. Nesting is repaired the way
@@ -106,6 +105,10 @@ func (p *parser) line(line []byte) error {
 		return nil
 	}
 	name := line[:nameEnd]
+	if dateValued(name) {
+		// A date never holds a ':', a parameter may (TZID=tzone://...).
+		vs = bytes.LastIndexByte(line, ':')
+	}
 	if len(p.stack) >= 2 {
 		top := p.stack[1]
 		top.lines++
@@ -252,7 +255,7 @@ func (p *parser) finish(fr, parent *frame) {
 	case kindTimezone:
 		for i := range fr.props {
 			if id := strings.TrimSpace(fr.props[i].value); fr.props[i].name == "TZID" && id != "" {
-				p.zs.vtimezones[id] = &vtimezone{tzid: id, obs: fr.obs}
+				p.zs.vtimezones[id] = &vtimezone{obs: fr.obs}
 				break
 			}
 		}
@@ -312,6 +315,16 @@ func parseProp(line []byte, nameEnd, vs int) prop {
 		pr.params = append(pr.params, param{name: strings.ToUpper(string(k)), value: string(v)})
 	}
 	return pr
+}
+
+// dateValued reports whether a property's value is a DATE, DATE-TIME or
+// PERIOD list, none of which holds a ':'.
+func dateValued(name []byte) bool {
+	switch string(name) {
+	case "DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE", "DTSTAMP", "LAST-MODIFIED", "CREATED":
+		return true
+	}
+	return false
 }
 
 // maxParams bounds the parameters kept of one property.

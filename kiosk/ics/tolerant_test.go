@@ -78,6 +78,12 @@ func TestTolerantLines(t *testing.T) {
 			want: map[string]string{"Case": caseSpan},
 		},
 		{
+			name: "unquoted colon in TZID",
+			feed: tolerantFeed("BEGIN:VEVENT\nUID:case@example.test\nDTSTART;TZID=tzone://Microsoft/Utc:20260304T090000\n" +
+				"DTEND;TZID=tzone://Microsoft/Utc:20260304T100000\nSUMMARY:Case\nEND:VEVENT\n"),
+			want: map[string]string{"Case": caseSpan},
+		},
+		{
 			name: "parameter without =",
 			feed: tolerantFeed(caseEvent("ATTENDEE;RSVP:mailto:coach@example.test\n")),
 			want: map[string]string{"Case": caseSpan},
@@ -217,6 +223,11 @@ func TestTolerantLines(t *testing.T) {
 			name: "COUNT=0 beside UNTIL",
 			feed: tolerantFeed(caseEvent("RRULE:UNTIL=20260306T000000Z;COUNT=0;FREQ=DAILY\n")),
 			want: map[string]string{"Case": caseSpan + "|2026-03-05T09:00:00Z 2026-03-05T10:00:00Z"},
+		},
+		{
+			name: "no END:VCALENDAR",
+			feed: strings.TrimSuffix(tolerantFeed(caseEvent("")), "END:VCALENDAR\n"),
+			want: map[string]string{"Case": caseSpan}, skipped: 1, reason: "no END:VCALENDAR",
 		},
 		{
 			name: "several problems",

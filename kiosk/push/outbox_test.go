@@ -303,3 +303,40 @@ func TestKillBetweenMarkAndRemoval(t *testing.T) {
 		t.Errorf("status %+v, want nothing pending", st)
 	}
 }
+
+func TestHookFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		status    int
+		delivered bool // after the hook recovers
+	}{
+		{"500 is retried", http.StatusInternalServerError, true},
+		{"429 is retried", http.StatusTooManyRequests, true},
+		{"400 drops the message", http.StatusBadRequest, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+			r := newRig(t, now, nil)
+			r.opts.Dests = r.opts.Dests[3:] // the webhook
+			r.hook.mu.Lock()
+			r.hook.status = tc.status
+			r.hook.mu.Unlock()
+			o := r.outbox()
+			o.Accept(note("ev-1", remind.KindEvent, "one", now))
+			flush(o)
+			st := o.Status()[0]
+			if st.OK || !strings.Contains(st.Error, "webhook 1: HTTP") || strings.Contains(st.Error, "secret") {
+				t.Errorf("status %+v, want the failure named without the URL", st)
+			}
+			r.hook.mu.Lock()
+			r.hook.status = 0
+			r.hook.mu.Unlock()
+			r.clock.Add(time.Minute)
+			flush(o)
+			flush(o)
+			if got := len(r.hook.got()); got != map[bool]int{true: 1, false: 0}[tc.delivered] {
+				t.Errorf("delivered %d times, want delivered=%v once", got, tc.delivered)
+			}
+		})
+	}
+}

@@ -59,7 +59,7 @@ func (t *Troubles) Check(statuses []source.Status) error {
 				rec.Since = now
 			}
 			today := now.In(t.loc).Format(time.DateOnly)
-			cred := Credential(st.Error)
+			cred := urgentTrouble(st)
 			if !rec.Alerted && rec.Day != today && (cred || now.Sub(rec.Since) >= TroubleAfter) {
 				id := fmt.Sprintf("trouble-%s-%d", st.Name, rec.Since.Unix())
 				if err := t.outbox.Put(Message{ID: id, Kind: "trouble", Text: t.failText(st, cred),
@@ -94,11 +94,26 @@ func (t *Troubles) Check(statuses []source.Status) error {
 	return nil
 }
 
-// Credential reports whether a source's error (as source.Status shows it)
-// is a sign-in problem that waiting will not fix: a wrong password, an
-// expired or revoked Google sign-in, a blocked SRT account or address. It
-// reads the words kiosk/srt and kiosk/calendar put in their errors.
-func Credential(msg string) bool {
+// urgentTrouble reports whether a failure is one waiting will not fix, so
+// it alerts at once: a credential problem (a wrong password, an expired or
+// revoked Google sign-in; category auth) or SR blocking the kiosk (an srt
+// source rate_limited). A status stored before categories existed is
+// judged by its words.
+func urgentTrouble(st source.Status) bool {
+	switch st.Category {
+	case "":
+		return credentialWords(st.Error)
+	case source.Auth:
+		return true
+	case source.RateLimited:
+		return st.Kind == "srt"
+	}
+	return false
+}
+
+// credentialWords reads the words kiosk/srt and kiosk/calendar put in
+// their credential errors.
+func credentialWords(msg string) bool {
 	m := strings.ToLower(msg)
 	for _, w := range []string{"password", "credential", "invalid_grant", "sign-in", "sign in", "signed in",
 		"no such member", "login refused", "blocked", "token has been expired", "expired or revoked",
@@ -111,16 +126,24 @@ func Credential(msg string) bool {
 }
 
 func (t *Troubles) failText(st source.Status, cred bool) string {
-	if t.locale == "en" {
-		what := "It keeps failing; the wall shows the last good data. See the status page."
-		if cred {
-			what = "Its sign-in or password is not accepted: fix the account in kiosk.yaml (Google: run kiosk auth google again)."
-		}
-		return fmt.Sprintf("⚠ %s is not updating. %s\n(%s)", st.Name, what, st.Error)
-	}
-	what := "계속 실패하고 있어요. 화면에는 마지막 정보가 보입니다. 상태 페이지를 확인하세요."
-	if cred {
+	en := t.locale == "en"
+	var what string
+	switch {
+	case st.Category == source.RateLimited && en:
+		what = "The server blocked this home's address for too many requests; the kiosk waits and tries again by itself."
+	case st.Category == source.RateLimited:
+		what = "요청이 많아 서버가 이 집의 인터넷 주소를 막았습니다. 키오스크가 기다렸다가 스스로 다시 시도합니다."
+	case cred && en:
+		what = "Its sign-in or password is not accepted: fix the account in kiosk.yaml (Google: run kiosk auth google again)."
+	case cred:
 		what = "로그인이나 비밀번호가 거부됩니다. kiosk.yaml의 계정을 확인하세요 (Google은 kiosk auth google 다시 실행)."
+	case en:
+		what = "It keeps failing; the wall shows the last good data. See the status page."
+	default:
+		what = "계속 실패하고 있어요. 화면에는 마지막 정보가 보입니다. 상태 페이지를 확인하세요."
+	}
+	if en {
+		return fmt.Sprintf("⚠ %s is not updating. %s\n(%s)", st.Name, what, st.Error)
 	}
 	return fmt.Sprintf("⚠ %s 업데이트 안 됨. %s\n(%s)", st.Name, what, st.Error)
 }

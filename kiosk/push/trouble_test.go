@@ -15,7 +15,7 @@ func TestTroubleAlerts(t *testing.T) {
 	r.opts.Dests = r.opts.Dests[:1]
 	o := r.outbox()
 	tr := NewTroubles(o, r.opts.Log)
-	failing := []source.Status{{Name: "Family", Kind: "ics", Error: "ics: HTTP 503 Service Unavailable", Failures: 3}}
+	failing := []source.Status{{Name: "Family", Kind: "ics", Error: "ics: HTTP 503 Service Unavailable", Failures: 3, Category: source.Server}}
 	ok := []source.Status{{Name: "Family", Kind: "ics", OK: true}}
 	step := func(d time.Duration, st []source.Status) {
 		t.Helper()
@@ -71,9 +71,12 @@ func TestCredentialErrorAlertsAtOnce(t *testing.T) {
 	o := r.outbox()
 	tr := NewTroubles(o, r.opts.Log)
 	for _, st := range []source.Status{
-		{Name: "Family", Kind: "google", Error: `google: oauth2: "invalid_grant" "Token has been expired or revoked."`},
-		{Name: "SRT", Kind: "srt", Error: "srt: login: wrong password"},
-		{Name: "School", Kind: "notices", OK: false}, // not run yet: no alert
+		{Name: "Family", Kind: "google", Category: source.Auth,
+			Error: "Family: not authorized (401): the saved sign-in was not accepted; run `kiosk auth google` again"},
+		{Name: "SRT", Kind: "srt", Category: source.RateLimited, Error: "srt: ip address blocked by SR"},
+		{Name: "Old", Kind: "ics", Error: "ics: login refused: wrong password"}, // stored before categories
+		{Name: "School", Kind: "notices", OK: false},                            // not run yet: no alert
+		{Name: "Feed", Kind: "notices", Category: source.RateLimited, Error: "notices: HTTP 429"},
 	} {
 		if err := tr.Check([]source.Status{st}); err != nil {
 			t.Fatal(err)
@@ -81,7 +84,8 @@ func TestCredentialErrorAlertsAtOnce(t *testing.T) {
 	}
 	flush(o)
 	got := r.texts(1)
-	if len(got) != 2 || !strings.Contains(got[0], "kiosk auth google") || !strings.Contains(got[1], "SRT") {
-		t.Errorf("got %q, want an alert for Google and one for SRT at once", got)
+	if len(got) != 3 || !strings.Contains(got[0], "kiosk auth google") || !strings.Contains(got[1], "SRT") || !strings.Contains(got[1], "인터넷 주소를 막았습니다") ||
+		!strings.Contains(got[2], "Old") {
+		t.Errorf("got %q, want alerts for Google, SRT and Old at once, none for a rate-limited feed", got)
 	}
 }

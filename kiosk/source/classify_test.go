@@ -16,10 +16,10 @@ import (
 	"time"
 )
 
-// get fetches url with a short timeout and returns the error as the feed
-// sources wrap it.
-func get(url string) error {
-	c := &http.Client{Timeout: 200 * time.Millisecond}
+// get fetches url with a timeout and returns the error as the feed sources
+// wrap it.
+func get(url string, timeout time.Duration) error {
+	c := &http.Client{Timeout: timeout}
 	resp, err := c.Get(url)
 	if err != nil {
 		return fmt.Errorf("ics %q: GET %s: %w", "Home", url, TransportError(err))
@@ -51,9 +51,9 @@ func TestClassify(t *testing.T) {
 		want Category
 	}{
 		{"no error", nil, None},
-		{"timeout", get(hang.URL), Timeout},
-		{"refused", get(closedURL), Refused},
-		{"untrusted certificate", get(tlsSrv.URL), TLS},
+		{"timeout", get(hang.URL, 200*time.Millisecond), Timeout},
+		{"refused", get(closedURL, time.Minute), Refused},
+		{"untrusted certificate", get(tlsSrv.URL, time.Minute), TLS},
 		{"name not found", fmt.Errorf("x: %w", &net.DNSError{Err: "no such host", Name: "cal.example", IsNotFound: true}), DNS},
 		{"no resolver", fmt.Errorf("x: %w", &net.DNSError{Err: "server misbehaving", Name: "cal.example"}), Offline},
 		{"no route", fmt.Errorf("x: %w", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ENETUNREACH)}), Offline},

@@ -66,14 +66,19 @@ func NewBot(opts BotOptions) *Bot {
 	return &Bot{opts: opts, now: opts.Store.Now, strangers: map[int64]bool{}, recent: map[int64][]time.Time{}}
 }
 
-// Run sets the command list, then polls until ctx is done. Failures are
-// logged and retried with back-off; it returns only when ctx is done.
+// Run sets the command list (setMyCommands, retried with the polls until
+// it works), then polls until ctx is done. Failures are logged and retried
+// with back-off; it returns only when ctx is done.
 func (b *Bot) Run(ctx context.Context) {
-	if err := b.opts.Client.SetMyCommands(ctx, b.commands()); err != nil && ctx.Err() == nil {
-		b.opts.Log.Warn("telegram: setting the command list", "error", err)
-	}
+	commandsSet := false
 	fails := 0
 	for ctx.Err() == nil {
+		if !commandsSet { // at start, and again until it worked (no network at boot)
+			err := b.opts.Client.SetMyCommands(ctx, b.commands())
+			if commandsSet = err == nil; !commandsSet && ctx.Err() == nil && fails == 0 {
+				b.opts.Log.Warn("telegram: setting the command list", "error", err)
+			}
+		}
 		err := b.Poll(ctx, PollTimeout)
 		if err == nil {
 			fails = 0
@@ -83,7 +88,7 @@ func (b *Bot) Run(ctx context.Context) {
 			return
 		}
 		fails++
-		wait := time.Duration(min(fails, 6)) * 5 * time.Second
+		wait := 5 * time.Second << min(fails-1, 6) // 5 s doubling to 5 min 20 s
 		var ae *APIError
 		if errors.As(err, &ae) && ae.After > 0 {
 			wait = ae.After

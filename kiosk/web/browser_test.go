@@ -613,10 +613,13 @@ func TestBrowser(t *testing.T) {
 	})
 
 	// Without an admin token the status page has no admin form, only a
-	// hint, and still refreshes itself without a script error.
+	// hint, and still refreshes itself without a script error. The data
+	// dir problem heads it, its long commands kept within a phone's width.
 	t.Run("status without an admin token", func(t *testing.T) {
 		t.Parallel()
-		s := newSite(t, now, sampleSnapshot(), nil)
+		s := newSite(t, now, sampleSnapshot(), nil, func(o *Options) {
+			o.Status.Fallback, o.Status.DataDir = cache.ReadOnly, "/home/pi/a-rather-long-folder-name/for-the-kiosk-data"
+		})
 		tb := newTab(t, browser, 360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch)
 		tb.navigate(t, s.url("/status"))
 		var got struct {
@@ -626,6 +629,11 @@ func TestBrowser(t *testing.T) {
 		tb.mustEval(t, `({Form: !!document.getElementById("message-form"), Hint: document.querySelector("#admin-off .hint").textContent})`, &got)
 		if got.Form || !strings.Contains(got.Hint, "admin_token_file") {
 			t.Errorf("admin form shown %v, hint %q: want no form and a hint naming admin_token_file", got.Form, got.Hint)
+		}
+		var fix string
+		tb.mustEval(t, `document.querySelector(".headline .fix").textContent`, &fix)
+		if !strings.Contains(fix, "chown") {
+			t.Errorf("headline fix %q lacks the chown command", fix)
 		}
 		checkPhoneWidth(t, tb)
 		tb.checkClean(t, nil)

@@ -118,13 +118,12 @@ func (t texts) dayTitle(n int, d time.Time) string {
 // statusTexts are the status page's words in one locale.
 type statusTexts struct {
 	Title, AllGood, SourceFailing, OK, Waiting, Failing, Stale                      string
-	ClockSynced, ClockNotSynced, ClockUnknown, ScreenOn, ScreenOff, Jump            string
+	ClockSynced, ClockNotSynced, ClockUnknown, ScreenOn, ScreenOff, Jump, JumpBack  string
 	UnderVoltage, UnderVoltageSeen, Throttled                                       string
-	ErrCredentials, ErrBlocked, ErrAccess, ErrNotFound, ErrRate, ErrTimeout         string
-	ErrNetwork, ErrTooLarge, ErrServer, ErrData, ErrOther                           string
 	Sources, Jobs, System, Screen, Admin, Time, Uptime, Clock, Memory, Store, Disk  string
 	Temp, Power, Reminders, Notifications, None, LastRun, NextRun, Updated, NextTry string
 	Token, SaveToken, Message, Send, RefreshAll, ClearAll, Version                  string
+	Phones, PushBlocked, PushRetrying, PushHeld, PushWaiting, PushLastSent          string
 	JobFailed, UnsafeFile, Recovered, AdminOff                                      string
 	DataDirReadOnly, DataDirReadOnlyFix, DataDirFull, DataDirFullFix                string
 	// Answers to the admin actions, by HTTP status; the page's script shows them.
@@ -132,6 +131,9 @@ type statusTexts struct {
 	// Words for the job and source-kind names, by name; a name not here
 	// is shown as it is.
 	JobNames, Kinds map[string]string
+	// SourceNames are words for the names of the kiosk's own sources
+	// (photos, weather); names from the config are shown as they are.
+	SourceNames map[string]string
 	// Units: days, hours, minutes, seconds.
 	units [4]string
 }
@@ -190,23 +192,17 @@ var statusLocales = map[string]statusTexts{
 		Title: "키오스크 상태", AllGood: "모두 정상입니다", SourceFailing: "%s: 갱신 실패", OK: "정상", Waiting: "대기 중",
 		Failing: "실패", Stale: "실패 (이전 데이터 표시 중)",
 		ClockSynced: "동기화됨", ClockNotSynced: "시계가 아직 동기화되지 않았습니다", ClockUnknown: "알 수 없음",
-		ScreenOn: "켜짐", ScreenOff: "꺼짐 (야간 모드)", Jump: "%s에 시계가 %s 이동했습니다",
+		ScreenOn: "켜짐", ScreenOff: "꺼짐 (야간 모드)", Jump: "%s에 시계가 %s 앞으로 이동했습니다", JumpBack: "%s에 시계가 %s 뒤로 이동했습니다",
 		UnderVoltage: "전압 부족: 더 좋은 전원 어댑터가 필요합니다", UnderVoltageSeen: "부팅 후 전압 부족이 있었습니다",
-		Throttled:      "과열 또는 속도 제한 중",
-		ErrCredentials: "아이디나 비밀번호가 틀렸습니다. 설정을 고친 뒤 다시 시작하세요",
-		ErrBlocked:     "서버가 이 집의 인터넷 주소를 차단했습니다. 한 시간 이상 기다렸다가 다시 시도합니다",
-		ErrAccess:      "접근이 거부되었습니다. 캘린더 공유나 인증 정보를 확인하세요",
-		ErrNotFound:    "주소나 파일을 찾을 수 없습니다. 설정의 주소를 확인하세요",
-		ErrRate:        "요청이 너무 많아 잠시 기다립니다", ErrTimeout: "서버가 제때 응답하지 않았습니다",
-		ErrNetwork: "인터넷에 연결할 수 없습니다. 와이파이를 확인하세요", ErrTooLarge: "받은 데이터가 너무 큽니다",
-		ErrServer: "상대 서버에 문제가 있습니다. 나중에 다시 시도합니다", ErrData: "받은 데이터를 읽을 수 없습니다",
-		ErrOther: "갱신하지 못했습니다",
-		Sources:  "데이터 출처", Jobs: "작업", System: "시스템", Screen: "화면", Admin: "관리", Time: "서버 시각",
+		Throttled: "과열 또는 속도 제한 중",
+		Sources:   "데이터 출처", Jobs: "작업", System: "시스템", Screen: "화면", Admin: "관리", Time: "서버 시각",
 		Uptime: "가동 시간", Clock: "시계", Memory: "메모리", Store: "저장소", Disk: "남은 디스크", Temp: "CPU 온도",
 		Power: "전원", Reminders: "마지막 알림 검사 구간", Notifications: "표시 중인 알림", None: "없음",
 		LastRun: "마지막 실행", NextRun: "다음 실행", Updated: "마지막 성공", NextTry: "다음 시도",
 		Token: "관리자 토큰", SaveToken: "저장", Message: "화면에 보낼 메시지", Send: "보내기",
 		RefreshAll: "지금 모두 갱신", ClearAll: "알림 모두 지우기", Version: "버전",
+		Phones: "휴대폰 알림", PushBlocked: "차단됨: 보내지 않음", PushRetrying: "다시 시도 중", PushHeld: "아침까지 보류",
+		PushWaiting: "대기", PushLastSent: "마지막 전송",
 		JobFailed: "실패", UnsafeFile: "비밀 정보가 든 파일을 모든 사용자가 읽을 수 있습니다. 권한을 고치세요:",
 		Recovered:       "저장소를 열 수 없어 다른 곳으로 옮기고 데이터를 다시 받고 있습니다:",
 		AdminOff:        "관리 기능이 꺼져 있습니다. 메시지를 보내려면 설정 파일에 다음 줄을 넣고 다시 시작하세요:",
@@ -219,32 +215,27 @@ var statusLocales = map[string]statusTexts{
 		Busy429: "잘못된 토큰이 너무 많습니다. 1분 뒤에 다시 시도하세요", Bad400: "메시지가 비었거나 너무 깁니다",
 		Failed: "실패했습니다", Unreachable: "키오스크에 연결할 수 없습니다",
 		JobNames: map[string]string{"reminders": "알림 검사", "calendars": "캘린더 갱신", "trains": "기차 갱신",
-			"notices": "공지 갱신", "photos": "사진 찾기"},
+			"notices": "공지 갱신", "photos": "사진 찾기", "trouble": "휴대폰 경고 검사", "weather": "날씨 갱신"},
 		Kinds: map[string]string{"google": "구글 캘린더", "ics": "ICS 캘린더", "srt": "SRT 예약", "notices": "공지",
-			"photos": "사진", "demo": "데모"},
-		units: [4]string{"일", "시간", "분", "초"},
+			"photos": "사진", "demo": "데모", "weather": "일기 예보", "air": "대기질"},
+		SourceNames: map[string]string{"photos": "사진", "weather": "날씨", "air": "미세먼지"},
+		units:       [4]string{"일", "시간", "분", "초"},
 	},
 	"en": {
 		Title: "Kiosk status", AllGood: "Everything is fine", SourceFailing: "%s is not updating", OK: "ok", Waiting: "waiting",
 		Failing: "failing", Stale: "failing (showing older data)",
 		ClockSynced: "synced", ClockNotSynced: "The clock is not synced yet", ClockUnknown: "unknown",
-		ScreenOn: "on", ScreenOff: "off (night mode)", Jump: "the clock jumped by %[2]s at %[1]s",
+		ScreenOn: "on", ScreenOff: "off (night mode)", Jump: "the clock jumped forward by %[2]s at %[1]s", JumpBack: "the clock jumped back by %[2]s at %[1]s",
 		UnderVoltage: "Under-voltage: the Pi needs a better power supply", UnderVoltageSeen: "under-voltage happened since boot",
-		Throttled:      "hot or slowed down",
-		ErrCredentials: "Wrong id or password. Fix the config and restart the kiosk",
-		ErrBlocked:     "The server blocked this home's internet address. Waiting at least an hour before trying again",
-		ErrAccess:      "Access denied. Check that the calendar is shared and the credentials are right",
-		ErrNotFound:    "Address or file not found. Check the URL in the config",
-		ErrRate:        "Too many requests; waiting a while", ErrTimeout: "The server did not answer in time",
-		ErrNetwork: "No internet connection. Check the Wi-Fi", ErrTooLarge: "The data received is too large",
-		ErrServer: "The other server has a problem. Trying again later", ErrData: "The data received could not be read",
-		ErrOther: "Could not update",
-		Sources:  "Sources", Jobs: "Jobs", System: "System", Screen: "Screen", Admin: "Admin", Time: "Server time",
+		Throttled: "hot or slowed down",
+		Sources:   "Sources", Jobs: "Jobs", System: "System", Screen: "Screen", Admin: "Admin", Time: "Server time",
 		Uptime: "Uptime", Clock: "Clock", Memory: "Memory", Store: "Store", Disk: "Free disk", Temp: "CPU temperature",
 		Power: "Power", Reminders: "Last reminder window", Notifications: "Notifications on screen", None: "none",
 		LastRun: "last run", NextRun: "next run", Updated: "last success", NextTry: "next try",
 		Token: "Admin token", SaveToken: "Save", Message: "Message to the screen", Send: "Send",
 		RefreshAll: "Refresh everything now", ClearAll: "Clear notifications", Version: "Version",
+		Phones: "Phones", PushBlocked: "blocked: nothing is sent", PushRetrying: "retrying", PushHeld: "held for the morning",
+		PushWaiting: "waiting", PushLastSent: "last sent",
 		JobFailed: "failed", UnsafeFile: "A file holding a secret is readable by every user. Fix its mode:",
 		Recovered:       "The store could not be opened; it was moved aside and the data is being fetched again:",
 		AdminOff:        "Admin actions are off. To send messages from here, add this line to the config and restart:",

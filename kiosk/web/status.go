@@ -140,7 +140,7 @@ func (s *Server) statusJSON(now time.Time) StatusJSON {
 		n := s.info.StoreBytes()
 		st.StoreBytes = &n
 	}
-	for _, w := range s.runWarnings(statusLocales["en"]) {
+	for _, w := range s.runWarnings(statusLocales["en"], true) {
 		st.Warnings = append(st.Warnings, w.String())
 	}
 	if s.info.Warnings != nil {
@@ -251,7 +251,6 @@ type statusBody struct {
 	Power     string
 	Warnings  []advice
 	Push      []pushRow
-	PushTitle string
 }
 
 // advice is a sentence, then the commands, paths or keys it names, which
@@ -268,8 +267,9 @@ func (n advice) String() string {
 	return n.Text + " " + strings.Join(n.Code, " ")
 }
 
-// runWarnings are the warnings about how the kiosk runs, in a locale.
-func (s *Server) runWarnings(t statusTexts) []advice {
+// runWarnings are the warnings about how the kiosk runs, in a locale; with
+// storage, the data dir's problem too (the page has it as its headline).
+func (s *Server) runWarnings(t statusTexts, storage bool) []advice {
 	var out []advice
 	for _, f := range s.info.UnsafeFiles {
 		out = append(out, advice{t.UnsafeFile, []string{f, "chmod 600 " + f}})
@@ -277,7 +277,7 @@ func (s *Server) runWarnings(t statusTexts) []advice {
 	if s.info.Recovered != "" {
 		out = append(out, advice{t.Recovered, []string{s.info.Recovered}})
 	}
-	if h, fix := storageProblem(t, s.info.Fallback, s.info.DataDir); h != "" {
+	if h, fix := storageProblem(t, s.info.Fallback, s.info.DataDir); h != "" && storage {
 		out = append(out, advice{h + ". " + fix.Text, fix.Code})
 	}
 	return out
@@ -304,7 +304,7 @@ func processUser() string {
 }
 
 type sourceRow struct {
-	Name, Kind, State, Class, Updated, Problem, NextTry, Note string
+	Name, Kind, State, Class, Updated, Problem, Detail, NextTry, Note string
 }
 
 type jobRow struct {
@@ -326,7 +326,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 		Time: now.In(loc).Format("2006-01-02 15:04:05"), Zone: loc.String(),
 		Uptime: t.duration(time.Duration(st.UptimeSeconds) * time.Second),
 		Memory: bytesText(st.MemoryRSSBytes), Store: bytesText(st.StoreBytes), Disk: bytesText(st.DataDirFreeBytes),
-		Temp: "—", Power: "—", Warnings: s.runWarnings(t),
+		Temp: "—", Power: "—", Warnings: s.runWarnings(t, false),
 	}
 	if s.info.Warnings != nil {
 		for _, w := range s.info.Warnings() {
@@ -348,7 +348,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 		}
 	}
 	for _, src := range st.Sources {
-		row := sourceRow{Name: src.Name, Kind: t.word(t.Kinds, src.Kind), Updated: when(src.Updated), Note: src.Note}
+		row := sourceRow{Name: t.word(t.SourceNames, src.Name), Kind: t.word(t.Kinds, src.Kind), Updated: when(src.Updated), Note: src.Note}
 		switch {
 		case src.OK:
 			row.State, row.Class = t.OK, "ok"
@@ -359,7 +359,12 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			if src.Stale {
 				row.State = t.Stale
 			}
+			// The advice in the page's language; the raw detail after it
+			// is set apart as code.
 			row.Problem = sourceAdvice(src, s.cfg.Locale)
+			if plain, ok := strings.CutSuffix(row.Problem, " ("+src.Error+")"); ok {
+				row.Problem, row.Detail = plain, src.Error
+			}
 			row.NextTry = when(src.NextTry)
 			if b.Overall != "bad" {
 				b.Overall, b.Headline = "bad", fmt.Sprintf(t.SourceFailing, src.Name)
@@ -376,8 +381,11 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			b.Reminders = r.From.In(loc).Format("15:04:05") + " – " + r.To.In(loc).Format("15:04:05")
 		}
 		if r.Jump != nil {
-			b.Jump = fmt.Sprintf(t.Jump, r.Jump.At.In(loc).Format("01-02 15:04"),
-				t.duration(time.Duration(r.Jump.Seconds*float64(time.Second))))
+			format, size := t.Jump, time.Duration(r.Jump.Seconds*float64(time.Second))
+			if size < 0 {
+				format, size = t.JumpBack, -size
+			}
+			b.Jump = fmt.Sprintf(format, r.Jump.At.In(loc).Format("01-02 15:04"), t.duration(size))
 		}
 	}
 	for _, n := range st.Notifications {
@@ -403,9 +411,13 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			b.Power = t.OK
 		}
 	}
-	b.Push, b.PushTitle = s.pushRows(loc), pushTexts[s.cfg.Locale].Title
+	b.Push = s.pushRows(loc)
 	if len(b.Warnings) > 0 && b.Overall == "ok" {
-		b.Overall, b.Headline = "warn", b.Warnings[0].Text
+		w := b.Warnings[0]
+		b.Overall, b.Headline = "warn", strings.TrimSuffix(w.Text, ":")
+		if len(w.Code) > 0 {
+			b.Fix = &advice{Code: w.Code}
+		}
 	}
 	return b
 }
