@@ -109,8 +109,8 @@ const dashboard = () => {
 
   // Fit: every box that lists rows shows as many as fit and counts the
   // rest in a visible "+N" line under their day (or notice source). Rows
-  // go from the longest list first, from its end; the week's days that keep
-  // no row fold into their heading with their count.
+  // go from the longest list first, from its end; a list that keeps no row
+  // folds into its heading, with the count there.
   const overflows = (box) => box.scrollHeight > box.clientHeight + 0.5 || box.scrollWidth > box.clientWidth + 0.5;
   const fitBox = (box) => {
     const groups = box.matches(".group") ? [box] : [...box.querySelectorAll(".group")];
@@ -136,15 +136,18 @@ const dashboard = () => {
       const more = pick.querySelector(".more");
       more.textContent = fmt(pick.dataset.more || "+%d", n);
       more.hidden = false;
+      // A group left with no row keeps its heading, with the count in it.
+      const fold = pick.querySelector(".fold");
+      if (fold && most === 1) {
+        pick.classList.add("folded");
+        fold.textContent = "+" + n;
+        fold.hidden = false;
+      }
     }
-    // Still too long: emptied groups keep only their heading, with the count.
+    // Still too long: days without events keep only their heading.
     for (const g of groups.slice().reverse()) {
       if (!overflows(box)) break;
-      const fold = g.querySelector(".fold");
-      if (!fold || g.querySelector(".row:not([hidden])")) continue;
-      g.classList.add("folded");
-      fold.textContent = cut.get(g) ? fmt(g.dataset.more || "+%d", cut.get(g)) : "";
-      fold.hidden = !cut.get(g);
+      if (!g.querySelector(".row") && g.querySelector(".fold")) g.classList.add("folded");
     }
   };
   const fit = () => {
