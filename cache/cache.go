@@ -32,6 +32,7 @@ type Store struct {
 	dir       string
 	recovered string
 	warning   string
+	fallback  Fallback
 	stop      chan struct{}
 	done      chan struct{}
 }
@@ -75,6 +76,7 @@ func Open(dir string, now func() time.Time, log *slog.Logger) (*Store, error) {
 	if dir != "" {
 		if free, ok := freeBytes(dir); ok && free < minFree {
 			s.warning = fmt.Sprintf("the disk holding %s is full (%d MB free): keeping data in memory only", dir, free>>20)
+			s.fallback = DiskFull
 			return s.openInMemory(dir)
 		}
 	}
@@ -88,6 +90,7 @@ func Open(dir string, now func() time.Time, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("cache: the store in %s is in use by another process (its directory lock is held): %w", dir, err)
 	case !writable(dir):
 		s.warning = fmt.Sprintf("the data dir %s cannot be written: keeping data in memory only, lost at restart", dir)
+		s.fallback = ReadOnly
 		return s.openInMemory(dir)
 	default:
 		aside := fmt.Sprintf("%s.corrupt-%s", dir, now().UTC().Format("20060102T150405"))
@@ -156,6 +159,19 @@ func freeBytes(dir string) (int64, bool) {
 
 // Warning says why the store is not on disk as configured; "" if it is.
 func (s *Store) Warning() string { return s.warning }
+
+// Fallback is why a store is kept in memory instead of in its data dir.
+type Fallback int
+
+const (
+	OnDisk   Fallback = iota // as asked: in the data dir, or in memory for ""
+	ReadOnly                 // the data dir cannot be written (owner, read-only mount)
+	DiskFull                 // the disk holding the data dir is (nearly) full
+)
+
+// Fallback says whether, and why, the store is in memory against the
+// configuration: what it holds is lost at restart.
+func (s *Store) Fallback() Fallback { return s.fallback }
 
 // piOptions sizes badger for a Raspberry Pi with 512 MB to 1 GB of memory,
 // shared with Chromium. The defaults map 2 GiB of value log and hold 64 MiB
@@ -310,9 +326,30 @@ func (s *Store) put(key string, r record, ttl time.Duration) error {
 		e = e.WithTTL(ttl + hardCap)
 	}
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.SetEntry(e) }); err != nil {
-		return fmt.Errorf("cache: set %s: %w", key, err)
+		return &WriteError{Key: key, Err: withoutValue(err)}
 	}
 	return nil
+}
+
+// WriteError is a value the store could not write: an I/O error, a value
+// larger than an in-memory store takes. A caller holding a good value can
+// keep it in memory meanwhile.
+type WriteError struct {
+	Key string
+	Err error
+}
+
+func (e *WriteError) Error() string { return "cache: set " + e.Key + ": " + e.Err.Error() }
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// withoutValue drops the hex dump of the value badger adds to some errors:
+// values hold calendars, and errors reach logs and the status page.
+func withoutValue(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, " Value:"); i >= 0 {
+		return errors.New(strings.TrimSuffix(msg[:i], "."))
+	}
+	return err
 }
 
 func (s *Store) expired(r record) bool {

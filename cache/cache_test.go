@@ -287,8 +287,8 @@ func TestOpenUnwritableDirServesACopyInMemory(t *testing.T) {
 		t.Fatalf("Open of a read-only dir: %v", err)
 	}
 	defer s.Close()
-	if s.Warning() == "" || s.Dir() != "" {
-		t.Errorf("warning %q dir %q: want an in-memory store with a warning", s.Warning(), s.Dir())
+	if s.Warning() == "" || s.Dir() != "" || s.Fallback() != ReadOnly {
+		t.Errorf("warning %q dir %q fallback %d: want an in-memory store with a warning", s.Warning(), s.Dir(), s.Fallback())
 	}
 	if got, err := Get[string](s, "k"); err != nil || got != "kept" {
 		t.Errorf("the read-only store's data: %q, %v", got, err)
@@ -383,5 +383,20 @@ func TestManyWritesWithoutCompactors(t *testing.T) {
 		if got, err := Get[string](s, fmt.Sprintf("k%03d", i%100)); err != nil || got != value+fmt.Sprint(i) {
 			t.Fatalf("k%03d: %v", i%100, err)
 		}
+	}
+}
+
+// TestWriteErrorIsTyped: a value the store refuses comes back as a
+// WriteError, without badger's hex dump of the value (calendars are
+// personal; errors reach logs and the status page).
+func TestWriteErrorIsTyped(t *testing.T) {
+	s := newStore(t, start())
+	err := Set(s, "big", strings.Repeat("private ", 1<<18), 0) // 2 MiB: over the in-memory limit
+	var werr *WriteError
+	if !errors.As(err, &werr) || werr.Key != "big" {
+		t.Fatalf("error %v, want a WriteError for key big", err)
+	}
+	if strings.Contains(err.Error(), "private") || strings.Contains(err.Error(), "Value:") {
+		t.Errorf("error shows the value: %.200q", err.Error())
 	}
 }

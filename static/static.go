@@ -4,7 +4,7 @@ package static
 
 import "embed"
 
-// FS holds css/, js/ and sounds/.
+// FS holds css/, js/, sounds/ and icons/.
 //
-//go:embed css js sounds
+//go:embed css js sounds icons
 var FS embed.FS

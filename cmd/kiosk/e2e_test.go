@@ -30,8 +30,8 @@ type dashboardJSON struct {
 		Deadline                    *string `json:"payment_deadline"`
 	}
 	Sources []struct {
-		Name, Kind, Error string
-		OK                bool `json:"ok"`
+		Name, Kind, Error, Note string
+		OK                      bool `json:"ok"`
 	}
 }
 

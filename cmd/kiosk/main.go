@@ -30,8 +30,10 @@ import (
 	"kiosk/kiosk/display"
 	"kiosk/kiosk/jobs"
 	"kiosk/kiosk/photos"
+	"kiosk/kiosk/push"
 	"kiosk/kiosk/remind"
 	"kiosk/kiosk/source"
+	"kiosk/kiosk/weather"
 	"kiosk/kiosk/web"
 	"kiosk/static"
 	"kiosk/views"
@@ -114,7 +116,7 @@ func check(args []string, getenv config.Env, stdout io.Writer) error {
 	if file == "" {
 		return errors.New("check: no config file (give -config FILE)")
 	}
-	if _, err := config.Load(file, getenv); err != nil {
+	if _, err := config.Check(file, getenv); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", file)
@@ -177,6 +179,12 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	phones := outbox(cfg, store, log)
+	var pushStatus func() []push.ChannelStatus
+	if phones != nil {
+		queue.OnAccept(phones.Accept)
+		pushStatus = phones.Status
+	}
 	boardOpts := dashboard.Options{
 		Store: store, Scrub: scrub, Log: log, Loc: cfg.Location,
 		DaysAhead: cfg.Dashboard.DaysAhead, CalendarTTL: time.Duration(cfg.Refresh.CalendarMinutes) * time.Minute,
@@ -197,7 +205,12 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	}
 	board := dashboard.New(boardOpts)
 	feeds := noticeFeeds(cfg, store, scrub, queue, log)
-	job := remind.NewJob(queue, cfg.Reminders, reminders(cfg, board), log)
+	wx := weatherService(cfg, store, scrub, log, func() {
+		if err := sched.RunNow("reminders"); err != nil {
+			log.Warn("running reminders after a weather refresh", "error", err)
+		}
+	})
+	job := remind.NewJob(queue, cfg.Reminders, reminders(cfg, board, wx), log)
 
 	sched, err = jobs.New(ctx, cfg.Location, log, time.Now, scrub.Error, gocron.WithLogger(quietLogger{log}))
 	if err != nil {
@@ -214,6 +227,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		{"calendars", board.RefreshCalendars},
 		{"trains", board.RefreshTrains},
 		{"notices", feeds.Refresh},
+		{"weather", wxRefresh(wx)},
 	} {
 		add := sched.Every
 		if j.name == "reminders" {
@@ -222,6 +236,15 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 			}
 		}
 		if err := add(j.name, time.Minute, j.run); err != nil {
+			return err
+		}
+	}
+	if phones != nil {
+		troubles := push.NewTroubles(phones, log)
+		if err := sched.Every("trouble", time.Minute, func(context.Context) error {
+			names, kinds := feeds.Names()
+			return troubles.Check(append(board.Snapshot().Sources, source.Statuses(store, names, kinds)...))
+		}); err != nil {
 			return err
 		}
 	}
@@ -239,7 +262,12 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		if err := board.ResetAll(); err != nil {
 			return err
 		}
-		for _, n := range []string{"calendars", "trains", "notices"} {
+		if wx != nil {
+			if err := wx.Reset(); err != nil {
+				return err
+			}
+		}
+		for _, n := range []string{"calendars", "trains", "notices", "weather"} {
 			if err := sched.RunNow(n); err != nil {
 				return err
 			}
@@ -258,13 +286,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 			return err
 		}
 	}
-	warnings := cfg.PermissionWarnings()
-	if w := store.Warning(); w != "" {
-		warnings = append(warnings, w)
-	}
-	if aside := store.Recovered(); aside != "" {
-		warnings = append(warnings, "the store could not be opened and was moved to "+aside+"; the data is being fetched again")
-	}
+	var warnings []string
 
 	var photosWeb web.Photos
 	if lib != nil {
@@ -275,20 +297,26 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		Views: views.FS, Static: static.FS, ClockSynced: daemon.CachedClockSynced(30 * time.Second),
 		Queue: queue, Refresh: refresh, Notices: feeds.Board, ExtraSources: func() []source.Status {
 			names, kinds := feeds.Names()
+			if wx != nil {
+				n, k := wx.Names()
+				names, kinds = append(names, n...), append(kinds, k...)
+			}
 			return append(source.Statuses(store, names, kinds), photoStatus(lib)...)
 		},
-		Photos: photosWeb,
+		Photos: photosWeb, Weather: webWeather(wx),
 		Status: web.StatusInfo{
 			Started: time.Now(), Jobs: sched.Statuses, Reminders: job.Status, StoreBytes: store.Size,
 			DataDir: cfg.DataDir, Warnings: func() []string { return warnings }, Sys: os.DirFS("/"),
+			Push:     pushStatus,
+			Fallback: store.Fallback(), UnsafeFiles: cfg.UnsafeFiles(), Recovered: store.Recovered(),
 		},
 	})
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := listen(cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return err
 	}
 	sched.Start()
 	defer func() {
@@ -297,6 +325,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 		}
 	}()
 	go steps.Run(ctx, 10*time.Second)
+	defer runPhones(ctx, phones, bot(cfg, store, log, phones, queue, board, refresh, srv.Summary))()
 	go daemon.Watchdog(ctx, log, func() error { return sched.Healthy(3*time.Minute, "reminders", "calendars", "trains") })
 	daemon.Ready()
 	log.Info("serving", "addr", ln.Addr().String(), "version", buildVersion(), "data_dir", cfg.DataDir,
@@ -305,6 +334,20 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	daemon.Stopping()
 	log.Info("shut down")
 	return err
+}
+
+// listen opens the server's port. When another program holds it, the error
+// says how to pick another one.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("listen: %s is in use by another program (a second kiosk?); "+
+			"choose another port with -addr HOST:PORT (for example -addr :8081) or listen: in the config: %w", addr, err)
+	case err != nil:
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	return ln, nil
 }
 
 // authGoogle signs in to Google with the device flow and saves the token in
@@ -381,5 +424,24 @@ func secrets(cfg *config.Config) []string {
 	if s := cfg.Trains.SRT; s != nil {
 		out = append(out, s.Password.Reveal())
 	}
-	return out
+	if a := cfg.Air; a != nil {
+		out = append(out, weather.Secrets(a.ServiceKey.Reveal())...)
+	}
+	return append(out, cfg.PushSecrets()...)
+}
+
+// wxRefresh is the weather job; without weather it does nothing.
+func wxRefresh(wx *weather.Service) func(context.Context) error {
+	if wx == nil {
+		return func(context.Context) error { return nil }
+	}
+	return wx.Refresh
+}
+
+// webWeather keeps a nil service a nil interface.
+func webWeather(wx *weather.Service) web.Weather {
+	if wx == nil {
+		return nil
+	}
+	return wx
 }

@@ -31,6 +31,12 @@ func TestCheck(t *testing.T) {
 		{"good", "timezone: Europe/Berlin\nlocale: en\n", nil},
 		{"unknown key", "timezone: Asia/Seoul\nlisten_port: 80\n", []string{`line 2: unknown key "listen_port"`}},
 		{"bad zone", "timezone: Asia/Busan\n", []string{"line 1: timezone:", "Asia/Busan"}},
+		{"missing files and a typo at once", "calender: []\ndashboard: {days_ahead: seven}\n" +
+			"calendars:\n  - name: A\n    ics: {file: /nonexistent/a.ics}\nphotos: {dir: /nonexistent/photos}\n",
+			[]string{"line 1: unknown key \"calender\"; did you mean `calendars`?",
+				`line 2: dashboard.days_ahead: expected a whole number, got "seven"`,
+				"line 5: calendars[0].ics.file: /nonexistent/a.ics does not exist",
+				"line 6: photos.dir: the folder /nonexistent/photos does not exist"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -181,5 +187,29 @@ func TestAuthGoogleNeedsClient(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"auth", "apple"}, noEnv, &out, &out); err == nil {
 		t.Error("auth apple succeeded")
+	}
+}
+
+// TestServePortInUse occupies the port first: the error must say how to
+// choose another one.
+func TestServePortInUse(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if _, err := os.Stat("/etc/kiosk/kiosk.yaml"); err == nil {
+		t.Skip("/etc/kiosk/kiosk.yaml exists on this machine; the demo would not run")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	err = run(context.Background(), []string{"-addr", addr, "-data", "data"}, noEnv, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil {
+		t.Fatal("serve on a port in use succeeded")
+	}
+	for _, want := range []string{addr, "in use", "-addr HOST:PORT", "listen:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
 	}
 }

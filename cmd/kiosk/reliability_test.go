@@ -303,6 +303,34 @@ func statusWarnings(addr string) ([]string, error) {
 	return st.Warnings, json.NewDecoder(res.Body).Decode(&st)
 }
 
+// checkNotSavedShown: with the store in memory the status page's headline
+// says the data dir cannot be written, with the chown fix, and the
+// dashboard shows its not-saved mark.
+func checkNotSavedShown(t *testing.T, addr, data string) {
+	t.Helper()
+	client := &http.Client{Timeout: 5 * time.Second}
+	page := func(path string) string {
+		res, err := client.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	status := page("/status")
+	head := status[strings.Index(status, `class="card headline`):]
+	head = head[:strings.Index(head, "</section>")]
+	for _, want := range []string{"headline bad", "데이터 폴더에 쓸 수 없어", "sudo chown -R nobody " + data, "StateDirectory=kiosk"} {
+		if !strings.Contains(head, want) && !(want == "sudo chown -R nobody "+data && os.Getuid() != 0) {
+			t.Errorf("status headline lacks %q:\n%s", want, head)
+		}
+	}
+	if !strings.Contains(page("/"), `class="badge not-saved"`) {
+		t.Error("the dashboard does not mark that what it shows is not saved")
+	}
+}
+
 // eventCount is the number of events /api/dashboard lists.
 func eventCount(addr string) int {
 	var d struct {
@@ -384,13 +412,17 @@ func TestReadOnlyDataDir(t *testing.T) {
 			}
 			t.Fatalf("on a read-only data dir the server exits (%v) instead of serving from memory: %s", err, lastLines(log, 1))
 		}
-		if n := eventCount(p.addr); n == 0 {
+		for deadline := time.Now().Add(10 * time.Second); eventCount(p.addr) < 1 && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond) // the first refresh runs after start-up
+		}
+		if n := eventCount(p.addr); n < 1 {
 			t.Error("serving, but no events")
 		}
 		warnings, err := statusWarnings(p.addr)
 		if err != nil || !strings.Contains(strings.Join(warnings, " "), data) {
 			t.Errorf("status warnings %q (%v) do not name the read-only data dir", warnings, err)
 		}
+		checkNotSavedShown(t, p.addr, data)
 	})
 
 	t.Run("filled store, made read-only", func(t *testing.T) {
@@ -435,6 +467,7 @@ func TestReadOnlyDataDir(t *testing.T) {
 		if err != nil || !strings.Contains(strings.Join(warnings, " "), data) {
 			t.Errorf("status warnings %q (%v) do not name the read-only data dir", warnings, err)
 		}
+		checkNotSavedShown(t, p.addr, data)
 	})
 }
 

@@ -18,6 +18,7 @@ import (
 	"kiosk/kiosk/remind"
 	"kiosk/kiosk/source"
 	"kiosk/kiosk/srt"
+	"kiosk/kiosk/weather"
 )
 
 // upstreamTimeout bounds every request to a calendar, SR or a feed.
@@ -78,8 +79,9 @@ func demoSources(cfg *config.Config) ([]dashboard.Calendar, *dashboard.Trains) {
 		&dashboard.Trains{Name: "SRT", Kind: "srt", TTL: 30 * time.Minute, Fetch: tr.Reservations}
 }
 
-// reminders lists the due reminders of everything on the board.
-func reminders(cfg *config.Config, board *dashboard.Board) remind.Lister {
+// reminders lists the due reminders of everything on the board, and the
+// weather's morning reminders when it is on (wx may be nil).
+func reminders(cfg *config.Config, board *dashboard.Board, wx *weather.Service) remind.Lister {
 	events := remind.EventRules{DefaultMinutes: *cfg.Reminders.DefaultMinutes, Location: cfg.Location, Locale: cfg.Locale}
 	var rules *remind.TrainRules
 	if s := cfg.Trains.SRT; s != nil || board.HasTrains() {
@@ -90,16 +92,22 @@ func reminders(cfg *config.Config, board *dashboard.Board) remind.Lister {
 		rules = &remind.TrainRules{
 			BeforeMinutes: before, PaymentMinutes: pay, Location: cfg.Location, Locale: cfg.Locale,
 			DepartureMessage: func(r srt.Reservation, left time.Duration) string {
-				return srt.DepartureMessage(r, int(left.Round(time.Minute).Minutes()), cfg.Locale)
+				return srt.DepartureMessage(r, int(left.Round(time.Minute).Minutes()), cfg.Locale, cfg.Location)
 			},
-			PaymentMessage: func(r srt.Reservation, _ time.Duration) string { return srt.PaymentMessage(r, cfg.Locale) },
+			PaymentMessage: func(r srt.Reservation, _ time.Duration) string {
+				return srt.PaymentMessage(r, cfg.Locale, cfg.Location)
+			},
 		}
 	}
+	wxRules := weather.RulesOf(cfg.WeatherReminders, cfg.Location, cfg.Locale)
 	return func(w remind.Window) ([]remind.Due, error) {
 		snap := board.Snapshot()
 		due := remind.EventDues(snap.Events, w, events)
 		if rules != nil {
 			due = append(due, remind.TrainDues(snap.Trains, w, *rules)...)
+		}
+		if wx != nil {
+			due = append(due, weather.Dues(wx.Snapshot(), w, wxRules)...)
 		}
 		return due, nil
 	}
@@ -136,5 +144,18 @@ func photoStatus(lib *photos.Library) []source.Status {
 	}
 	st := lib.Status()
 	return []source.Status{{Name: "photos", Kind: "photos", OK: st.Error == "" && st.Scanned != nil,
-		Updated: st.Scanned, Error: st.Error}}
+		Updated: st.Scanned, Error: st.Error, Category: source.Classify(st.Err)}}
+}
+
+// weatherService builds the forecast and air sources, or nil when no
+// place is configured.
+func weatherService(cfg *config.Config, store *cache.Store, scrub *source.Scrubber, log *slog.Logger, onChange func()) *weather.Service {
+	if !cfg.WeatherOn() {
+		return nil
+	}
+	return weather.New(weather.Options{
+		Weather: *cfg.Weather, Air: *cfg.Air, Store: store, Runner: source.NewRunner(store, log, scrub, nil),
+		HTTPClient: &http.Client{Timeout: upstreamTimeout}, Loc: cfg.Location, Locale: cfg.Locale,
+		Days: cfg.Dashboard.DaysAhead, Log: log, UserAgent: "kiosk/" + buildVersion(), OnChange: onChange,
+	})
 }

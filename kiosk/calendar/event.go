@@ -63,3 +63,17 @@ func Sort(events []Event) {
 		return a.Summary < b.Summary
 	})
 }
+
+// MaxReminderMinutes is the longest reminder the kiosk honours: four weeks,
+// Google Calendar's limit, which also caps ICS alarms and
+// reminders.default_minutes.
+const MaxReminderMinutes = 4 * 7 * 24 * 60
+
+// FetchDays is how many days, from local midnight today, to fetch so that
+// the page's daysAhead days are covered and so is every reminder: an
+// event four weeks out whose four-week reminder is due today must be held
+// although the page does not show it. The extra day covers the page's
+// midnight roll-over before the next refresh.
+func FetchDays(daysAhead int) int {
+	return max(daysAhead, MaxReminderMinutes/(24*60)) + 1
+}

@@ -395,6 +395,15 @@ func TestGoogleErrors(t *testing.T) {
 			retryAfter: time.Minute,
 		},
 	}
+	// The category the status page words its advice from.
+	categories := map[string]source.Category{
+		"401": source.Auth, "403 not shared": source.Auth, "403 API disabled": source.Auth,
+		"403 rate limit with Retry-After": source.RateLimited, "404": source.NotFound,
+		"429 with Retry-After seconds": source.RateLimited, "429 without Retry-After": source.RateLimited,
+		"503 with Retry-After date": source.Server, "500": source.Server, "500 on the calendar list": source.Server,
+		"truncated JSON": source.BadContent, "JSON of the wrong shape": source.BadContent, "HTML instead of JSON": source.BadContent,
+		"key refused by the token endpoint": source.Auth, "token endpoint down": source.Server,
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeGoogle(t)
@@ -411,6 +420,9 @@ func TestGoogleErrors(t *testing.T) {
 				t.Errorf("error:\n got %q\nwant it to contain %q", err, tt.want)
 			}
 			checkNoSecrets(t, err.Error())
+			if got, want := source.Classify(err), categories[tt.name]; got != want {
+				t.Errorf("category %q, want %q", got, want)
+			}
 			var ra source.RetryAfter
 			isRA := errors.As(err, &ra)
 			switch {
@@ -453,6 +465,9 @@ func TestGoogleTimeout(t *testing.T) {
 	}
 	if want := "google calendar Family: list events: no answer from Google within 300ms (timeout)"; err.Error() != want {
 		t.Errorf("error:\n got %q\nwant %q", err, want)
+	}
+	if got := source.Classify(err); got != source.Timeout {
+		t.Errorf("category %q, want timeout", got)
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("took %v; the client timeout was 300ms", took)

@@ -58,7 +58,7 @@ func (g *Google) explain(op string, err error) error {
 		}
 		return wrap("no answer from Google (timeout)")
 	case errors.As(err, &serr), errors.As(err, &terr), errors.Is(err, io.ErrUnexpectedEOF):
-		return wrap("malformed response from Google (%s)", shorten(err.Error()))
+		return source.WithCategory(source.BadContent, wrap("malformed response from Google (%s)", shorten(err.Error())))
 	case errors.As(err, &uerr):
 		// The URL holds the calendar id; the cause is what matters.
 		return wrap("cannot reach Google: %s", shorten(uerr.Err.Error()))
@@ -101,6 +101,11 @@ func (g *Google) apiError(wrap func(string, ...any) error, gerr *googleapi.Error
 	default:
 		err = wrap("unexpected answer from Google (%d)", code)
 	}
+	cat := source.StatusCategory(code)
+	if code == http.StatusForbidden && isRateReason(reason) {
+		cat = source.RateLimited
+	}
+	err = source.WithCategory(cat, err)
 	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable ||
 		code == http.StatusForbidden && isRateReason(reason) {
 		if d, ok := retryAfter(gerr.Header, g.now()); ok {
@@ -146,6 +151,11 @@ func (g *Google) tokenError(wrap func(string, ...any) error, aerr *auth.Error) e
 	default:
 		err = wrap("sign-in failed (%d)", status)
 	}
+	cat := source.Auth // a refused key, client or sign-in
+	if status == http.StatusTooManyRequests || status >= 500 {
+		cat = source.StatusCategory(status)
+	}
+	err = source.WithCategory(cat, err)
 	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
 		if d, ok := retryAfter(header, g.now()); ok {
 			return &source.RetryAfterError{After: d, Err: err}

@@ -7,9 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +39,12 @@ type Config struct {
 	Photos         *Photos    `yaml:"photos"`
 	Display        *Display   `yaml:"display"`
 	Notices        []Notice   `yaml:"notices"`
+	Push           *Push      `yaml:"push"`
+
+	// The weather, fine dust and their reminders (weather.go).
+	Weather          *Weather         `yaml:"weather"`
+	Air              *Air             `yaml:"air"`
+	WeatherReminders WeatherReminders `yaml:"weather_reminders"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
@@ -173,7 +184,7 @@ type Env func(string) string
 // the demo when no file exists.
 func Default(getenv Env) (*Config, error) {
 	c := &Config{}
-	if err := c.finish(nil, getenv); err != nil {
+	if err := c.finish(&problems{}, getenv, false); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -182,11 +193,22 @@ func Default(getenv Env) (*Config, error) {
 // Load reads, decodes and validates the file at path. Every problem found is
 // in the returned error, one per line, each naming its key.
 func Load(path string, getenv Env) (*Config, error) {
+	return load(path, getenv, false)
+}
+
+// Check is Load for `kiosk check`: it also reports the files and folders the
+// config names that are missing or cannot be read (ICS files, credentials,
+// the photo folder), which the server only finds out when it uses them.
+func Check(path string, getenv Env) (*Config, error) {
+	return load(path, getenv, true)
+}
+
+func load(path string, getenv Env, files bool) (*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	c, err := Parse(b, getenv)
+	c, err := parse(b, getenv, files)
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -196,25 +218,72 @@ func Load(path string, getenv Env) (*Config, error) {
 
 // Parse decodes and validates YAML bytes.
 func Parse(b []byte, getenv Env) (*Config, error) {
+	return parse(b, getenv, false)
+}
+
+func parse(b []byte, getenv Env, files bool) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, yamlError(&root, err)
+		return nil, syntaxError(b, err)
 	}
 	c := &Config{}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	var decodeErr error
+	p := &problems{root: &root}
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
-			return nil, yamlError(&root, err)
+			return nil, syntaxError(b, err)
 		}
-		decodeErr = yamlError(&root, err) // decoding went on: validate the rest too
+		// Decoding went on past the bad values: say what is wrong with
+		// them in the file's words, then validate the rest too.
+		if len(root.Content) > 0 {
+			checkTypes(p, root.Content[0], reflect.TypeFor[Config](), "", 0)
+		}
+		if len(p.list) == 0 { // the walk and the decoder disagree: keep the decoder's words
+			p.list = append(p.list, yamlError(&root, err).Error())
+		}
 	}
-	if err := errors.Join(decodeErr, c.finish(&root, getenv)); err != nil {
+	if err := c.finish(p, getenv, files); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// syntaxError words a YAML syntax error. YAML forbids tabs in indentation,
+// and the parser blames the line before the tab for some of them; the line
+// holding the tab is named instead.
+func syntaxError(b []byte, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	reported := 0
+	if sm := lineNumber.FindStringSubmatch(msg); sm != nil {
+		reported, _ = strconv.Atoi(sm[1])
+	}
+	if strings.Contains(msg, "tab character") || strings.Contains(msg, "cannot start any token") {
+		if line := tabLine(b, reported); line > 0 {
+			return fmt.Errorf("line %d: a tab in the indentation; indent with spaces (YAML does not allow tabs there)", line)
+		}
+	}
+	return errors.New(msg)
+}
+
+// tabLine is the first line at or after from whose indentation holds a tab;
+// 0 if none does.
+func tabLine(b []byte, from int) int {
+	first := 0
+	for i, l := range strings.Split(string(b), "\n") {
+		indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+		if !strings.Contains(indent, "\t") || strings.TrimSpace(l) == "" {
+			continue
+		}
+		if i+1 >= from {
+			return i + 1
+		}
+		if first == 0 {
+			first = i + 1
+		}
+	}
+	return first
 }
 
 var (
@@ -224,7 +293,8 @@ var (
 )
 
 // yamlError rewrites the decoder's messages into the file's vocabulary: it
-// names keys, not Go types.
+// names keys, not Go types. It is the fallback when checkTypes finds
+// nothing to say.
 func yamlError(root *yaml.Node, err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
@@ -236,13 +306,12 @@ func yamlError(root *yaml.Node, err error) error {
 		if fieldNotFound.MatchString(m) {
 			m = fieldNotFound.ReplaceAllString(m, `unknown key "$1"`)
 		} else if sm := lineNumber.FindStringSubmatch(m); sm != nil {
-			var line int
-			fmt.Sscan(sm[1], &line)
+			line, _ := strconv.Atoi(sm[1])
 			if key := keyAt(root, line); key != "" {
 				m = sm[0] + key + ": wrong type: " + goType.ReplaceAllString(m[len(sm[0]):], "")
 			}
 		}
-		msgs = append(msgs, m)
+		msgs = append(msgs, strings.ToValidUTF8(m, "…"))
 	}
 	return errors.New(strings.Join(msgs, "\n"))
 }
@@ -278,20 +347,43 @@ func keyAt(n *yaml.Node, line int) string {
 type problems struct {
 	root *yaml.Node
 	list []string
+	// typed are the keys whose value had the wrong type: validation has
+	// nothing to add about them.
+	typed map[string]bool
 }
 
 func (p *problems) add(key, format string, args ...any) {
-	msg := key + ": " + fmt.Sprintf(format, args...)
-	if line := lineOf(p.root, key); line > 0 {
+	if p.typed[key] {
+		return
+	}
+	p.addAt(lineOf(p.root, key), key, format, args...)
+}
+
+func (p *problems) addAt(line int, key, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if key != "" {
+		msg = key + ": " + msg
+	}
+	if line > 0 {
 		msg = fmt.Sprintf("line %d: %s", line, msg)
 	}
 	p.list = append(p.list, msg)
 }
 
+// err joins the problems in the order of their lines, those without a line
+// last.
 func (p *problems) err() error {
 	if len(p.list) == 0 {
 		return nil
 	}
+	line := func(m string) int {
+		if sm := lineNumber.FindStringSubmatch(m); sm != nil {
+			n, _ := strconv.Atoi(sm[1])
+			return n
+		}
+		return math.MaxInt
+	}
+	sort.SliceStable(p.list, func(i, j int) bool { return line(p.list[i]) < line(p.list[j]) })
 	return errors.New(strings.Join(p.list, "\n"))
 }
 
@@ -343,9 +435,9 @@ var (
 	clock    = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
 )
 
-// finish fills defaults, resolves secrets and validates. root may be nil.
-func (c *Config) finish(root *yaml.Node, getenv Env) error {
-	p := &problems{root: root}
+// finish fills defaults, resolves secrets and validates; with files it
+// also checks the files and folders the config names.
+func (c *Config) finish(p *problems, getenv Env, files bool) error {
 	if c.Listen == "" {
 		c.Listen = DefaultListen
 	}
@@ -457,6 +549,11 @@ func (c *Config) finish(root *yaml.Node, getenv Env) error {
 		positive(p, key+".keep", &n.Keep, 5, 1, 50)
 		positive(p, key+".keep_days", &n.KeepDays, 7, 1, 365)
 	}
+	c.validateWeather(p, getenv)
+	c.validatePush(p, getenv)
+	if files {
+		c.checkFiles(p)
+	}
 	return p.err()
 }
 
@@ -487,8 +584,12 @@ func (c *Config) validateCalendar(p *problems, i int, getenv Env, names map[stri
 			checkURL(p, key+".google.endpoint", g.Endpoint)
 		}
 		if g.CredentialsFile != "" {
+			// Like the other secret files: a bare name is a credential
+			// the service gets from systemd (LoadCredential=); the
+			// service cannot read /etc/kiosk/credentials itself.
+			g.CredentialsFile = credentialPath(g.CredentialsFile, getenv)
 			if _, err := os.Stat(g.CredentialsFile); err != nil {
-				p.add(key+".google.credentials_file", "%v", err)
+				p.add(key+".google.credentials_file", "%v", fileErr(g.CredentialsFile, err))
 			} else {
 				c.SecretFiles = append(c.SecretFiles, g.CredentialsFile)
 			}
@@ -582,15 +683,46 @@ func (c *Config) secret(inline Secret, env, file string, getenv Env) (Secret, *s
 	return inline, nil
 }
 
-// readSecretFile reads a one-line secret. A relative name is looked up in
-// systemd's $CREDENTIALS_DIRECTORY first (LoadCredential=).
-func (c *Config) readSecretFile(name string, getenv Env) (Secret, error) {
-	path := name
-	if dir := getenv("CREDENTIALS_DIRECTORY"); dir != "" && !filepath.IsAbs(name) {
-		path = filepath.Join(dir, name)
+// credentialPrefix is what systemd puts before the file names of a
+// directory loaded with LoadCredential=kiosk:/etc/kiosk/credentials (the
+// shipped kiosk.service): the file admin-token becomes the credential
+// kiosk_admin-token.
+const credentialPrefix = "kiosk_"
+
+// credentialPath resolves a secret file name. A bare name is looked up in
+// systemd's $CREDENTIALS_DIRECTORY: as NAME (a credential loaded by name, or
+// `kiosk check` run with CREDENTIALS_DIRECTORY=/etc/kiosk/credentials), else
+// as kiosk_NAME (loaded with the credentials directory).
+func credentialPath(name string, getenv Env) string {
+	dir := getenv("CREDENTIALS_DIRECTORY")
+	if dir == "" || filepath.IsAbs(name) {
+		return name
 	}
+	path := filepath.Join(dir, name)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if alt := filepath.Join(dir, credentialPrefix+name); exists(alt) {
+			return alt
+		}
+	}
+	return path
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// readSecretFile reads a one-line secret; a bare name is a systemd
+// credential (credentialPath).
+func (c *Config) readSecretFile(name string, getenv Env) (Secret, error) {
+	path := credentialPath(name, getenv)
 	b, err := os.ReadFile(path)
 	if err != nil {
+		err = fileErr(path, err)
+		if getenv("CREDENTIALS_DIRECTORY") == "" && !filepath.IsAbs(name) {
+			err = fmt.Errorf("%w (a bare name is looked up in $CREDENTIALS_DIRECTORY, which is not set here: "+
+				"run as CREDENTIALS_DIRECTORY=/etc/kiosk/credentials kiosk check …, or give the full path)", err)
+		}
 		return "", err
 	}
 	v := strings.TrimRight(string(b), "\r\n")
@@ -676,6 +808,15 @@ func Find(explicit string, getenv Env) (string, error) {
 // read: the secret files, and the config file itself when it holds an
 // inline secret.
 func (c *Config) PermissionWarnings() []string {
+	var out []string
+	for _, f := range c.UnsafeFiles() {
+		out = append(out, fmt.Sprintf("%s holds a secret and is readable by every user: chmod 600 %s", f, f))
+	}
+	return out
+}
+
+// UnsafeFiles are the files of PermissionWarnings.
+func (c *Config) UnsafeFiles() []string {
 	files := append([]string(nil), c.SecretFiles...)
 	if c.Path != "" && (c.AdminToken != "" && c.AdminTokenFile == "" ||
 		c.Trains.SRT != nil && c.Trains.SRT.Password != "" && c.Trains.SRT.PasswordEnv == "" && c.Trains.SRT.PasswordFile == "") {
@@ -685,7 +826,7 @@ func (c *Config) PermissionWarnings() []string {
 	for _, f := range files {
 		info, err := os.Stat(f)
 		if err == nil && info.Mode().Perm()&0o004 != 0 {
-			out = append(out, fmt.Sprintf("%s holds a secret and is readable by every user: chmod 600 %s", f, f))
+			out = append(out, f)
 		}
 	}
 	return out

@@ -79,7 +79,7 @@ func TestErrors(t *testing.T) {
 		{"bad locale", "locale: fr\n", []string{"line 1: locale:"}},
 		{"poll too fast", "poll_seconds: 1\n", []string{"poll_seconds: must be from 2 to 5"}},
 		{"poll too slow", "poll_seconds: 9\n", []string{"poll_seconds"}},
-		{"wrong type", "poll_seconds: often\n", []string{"line 1: poll_seconds: wrong type", "often"}},
+		{"wrong type", "poll_seconds: often\n", []string{`line 1: poll_seconds: expected a whole number, got "often"`}},
 		{"wrong nested type", "calendars:\n  - name: A\n    ics: {file: a.ics}\n    color: [1]\n", []string{"line 4"}},
 		{"days_ahead range", "dashboard:\n  days_ahead: 90\n", []string{"line 2: dashboard.days_ahead"}},
 		{"calendar without source", "calendars:\n  - name: A\n", []string{"line 2: calendars[0]: needs google or ics"}},
@@ -196,23 +196,49 @@ notices:
 	}
 }
 
-func TestSecretFileFromCredentialsDirectory(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "admin"), []byte("from-credentials-dir\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := func(k string) string {
-		if k == "CREDENTIALS_DIRECTORY" {
-			return dir
-		}
-		return ""
-	}
-	c, err := Parse([]byte("admin_token_file: admin\n"), env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.AdminToken.Reveal() != "from-credentials-dir" {
-		t.Errorf("admin token = %q", c.AdminToken.Reveal())
+// A bare secret file name is a systemd credential: the file itself when
+// systemd loaded it by name or `kiosk check` runs with
+// CREDENTIALS_DIRECTORY=/etc/kiosk/credentials, kiosk_NAME when kiosk.service
+// loaded the whole directory (LoadCredential=kiosk:/etc/kiosk/credentials).
+// The sandboxed service cannot read /etc/kiosk/credentials itself.
+func TestSecretFilesFromCredentialsDirectory(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files []string // in $CREDENTIALS_DIRECTORY
+		want  string   // the file the secrets come from
+	}{
+		{"by name", []string{"admin", "google.json"}, ""},
+		{"directory loaded by kiosk.service", []string{"kiosk_admin", "kiosk_google.json"}, "kiosk_"},
+		{"both: the bare name wins", []string{"admin", "google.json", "kiosk_admin", "kiosk_google.json"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range tc.files {
+				b := []byte("token-from-" + f + "\n")
+				if strings.HasSuffix(f, ".json") {
+					b = []byte(`{"type":"service_account"}`)
+				}
+				if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			env := func(k string) string {
+				if k == "CREDENTIALS_DIRECTORY" {
+					return dir
+				}
+				return ""
+			}
+			c, err := Parse([]byte("admin_token_file: admin\ncalendars:\n  - name: A\n    google: {credentials_file: google.json}\n"), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := c.AdminToken.Reveal(), "token-from-"+tc.want+"admin"; got != want {
+				t.Errorf("admin token = %q, want %q", got, want)
+			}
+			if got, want := c.Calendars[0].Google.CredentialsFile, filepath.Join(dir, tc.want+"google.json"); got != want {
+				t.Errorf("credentials_file = %q, want %q", got, want)
+			}
+		})
 	}
 }
 

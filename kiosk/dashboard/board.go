@@ -97,7 +97,8 @@ func (b *Board) Names() (names, kinds []string) {
 // refresh period, each on its own so that a slow or failing one delays or
 // blanks none of the others. It returns the failures joined.
 func (b *Board) RefreshCalendars(ctx context.Context) error {
-	from, to := calendar.Window(b.opts.Store.Now(), b.opts.Loc, b.opts.DaysAhead+1)
+	// Further ahead than the page shows: reminders reach four weeks out.
+	from, to := calendar.Window(b.opts.Store.Now(), b.opts.Loc, calendar.FetchDays(b.opts.DaysAhead))
 	before := b.runner.Stored()
 	errs := make([]error, len(b.opts.Calendars))
 	var wg sync.WaitGroup
@@ -155,7 +156,7 @@ func (b *Board) rebuild() {
 	defer b.build.Unlock()
 	s := &Snapshot{}
 	for _, c := range b.opts.Calendars {
-		e, err := cache.Peek[[]calendar.Event](b.opts.Store, source.DataKey(c.Name))
+		e, err := source.Peek[[]calendar.Event](b.runner, c.Name)
 		if err != nil {
 			b.opts.Log.Warn("dashboard: reading stored events", "calendar", c.Name, "error", err)
 			continue
@@ -164,7 +165,7 @@ func (b *Board) rebuild() {
 	}
 	calendar.Sort(s.Events)
 	if t := b.opts.Trains; t != nil {
-		e, err := cache.Peek[[]srt.Reservation](b.opts.Store, source.DataKey(t.Name))
+		e, err := source.Peek[[]srt.Reservation](b.runner, t.Name)
 		if err != nil {
 			b.opts.Log.Warn("dashboard: reading stored trains", "error", err)
 		}

@@ -34,14 +34,25 @@ type sample struct {
 
 // samples are the demo events, relative to today.
 var samples = []sample{
-	{day: 0, hour: 7, min: 30, minutes: 30, ko: "아침 운동", en: "Morning run", location: "한강공원"},
-	{day: 0, hour: -1, minutes: 60, ko: "치과 예약", en: "Dentist", location: "서울치과"}, // hour -1: soon after now
-	{day: 0, allDays: 1, ko: "재활용 수거일", en: "Recycling day"},
+	{day: 0, hour: 7, min: 30, minutes: 30, ko: "아침 운동 🏃", en: "Morning run 🏃", location: "한강공원"},
+	{day: 0, hour: -1, minutes: 60, ko: "🦷 치과 예약", en: "🦷 Dentist", location: "서울치과"}, // hour -1: soon after now
+	{day: 0, allDays: 1, ko: "♻️ 재활용 수거일", en: "♻️ Recycling day"},
+	{day: 0, hour: 12, min: 30, minutes: 60, ko: "점심: 민지 선생님과 상담 전화", en: "Lunch call with Minji's teacher"},
+	{day: 0, hour: 16, minutes: 60, ko: "태권도 🥋", en: "Taekwondo 🥋", location: "용인 태권도장"},
 	{day: 1, hour: 10, minutes: 90, ko: "학부모 상담", en: "Parent-teacher meeting", location: "초등학교 2층", reminders: []int{60, 10}},
-	{day: 2, allDays: 3, ko: "할머니 방문", en: "Grandma visiting"},
-	{day: 0, hour: 18, minutes: 60, ko: "피아노 레슨", en: "Piano lesson", weeklyFrom: 7},
+	{day: 1, hour: 13, minutes: 60, ko: "Team sync: Q1 planning", en: "Team sync: Q1 planning"},
+	{day: 1, allDays: 1, ko: "현장체험학습 — 도시락 지참", en: "School trip — pack a lunch"},
+	{day: 2, allDays: 3, ko: "🧳 할머니 방문", en: "🧳 Grandma visiting"},
+	{day: 0, hour: 18, minutes: 60, ko: "피아노 레슨 🎹", en: "Piano lesson 🎹", weeklyFrom: 7},
+	{day: 2, hour: 8, minutes: 30, ko: "장보기 🛒", en: "Groceries 🛒"},
 	{day: 3, hour: 19, min: 30, minutes: 120, ko: "가족 저녁 식사", en: "Family dinner", location: "Bistro & Bar"},
+	{day: 3, hour: 15, minutes: 60, ko: "수영 강습", en: "Swimming class", location: "구민체육센터"},
+	{day: 4, hour: 10, minutes: 120, ko: "학예회 — 3학년 합창", en: "School show — Year 3 choir", location: "강당"},
+	{day: 4, allDays: 1, ko: "🎂 엄마 생신", en: "🎂 Mom's birthday"},
 	{day: 5, hour: 9, minutes: 0, ko: "분리수거 알림", en: "Take out the bins"},
+	{day: 5, hour: 10, minutes: 120, ko: "⚽ 축구 경기", en: "⚽ Football match", location: "잠실 보조경기장"},
+	{day: 6, hour: 11, minutes: 90, ko: "이모네와 브런치", en: "Brunch with the cousins", location: "카페 온더코너"},
+	{day: 6, hour: 20, minutes: 30, ko: "다음 주 일정 확인", en: "Plan next week"},
 }
 
 // Events returns the demo instances overlapping [from, to).

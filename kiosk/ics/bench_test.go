@@ -175,3 +175,19 @@ func BenchmarkExpandImpossibleRules(b *testing.B) {
 		}
 	}
 }
+
+// A parameter whose quote never closes, followed by 100,000 lines without
+// a name: each is a raw line break of the one before, which must cost one
+// pass over the line, not one per break.
+func BenchmarkParseRawBreaks(b *testing.B) {
+	feed := "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART:20260302T100000Z\nX-TITLE;X=\"open\n" +
+		strings.Repeat("no name on this line\n", 100_000) + "END:VEVENT\nEND:VCALENDAR\n"
+	b.SetBytes(int64(len(feed)))
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := Parse(strings.NewReader(feed))
+		if err != nil || len(f.events) != 1 {
+			b.Fatalf("%v, %d events", err, len(f.events))
+		}
+	}
+}

@@ -55,20 +55,25 @@ func (f *Feed) Expand(from, to time.Time, o ExpandOptions) (events []calendar.Ev
 	}
 	x := &expander{opts: o, from: from, to: to, hardCap: 4 * o.MaxEvents}
 
-	// One master per UID (the highest SEQUENCE, then the last), and one
-	// override per UID and original start.
+	// One master per UID and one override per UID and original start: the
+	// newest (SEQUENCE, then LAST-MODIFIED or DTSTAMP, then the last).
 	masters := map[string]*component{}
 	var order []*component
 	overrides := map[string]map[string]*component{}
+	futures := map[string]map[string]*component{} // RANGE=THISANDFUTURE
 	for _, c := range f.events {
 		if c.override {
+			all := overrides
+			if c.rangeFuture {
+				all = futures
+			}
 			key := x.origKey(c.recurID)
-			byKey := overrides[c.uid]
+			byKey := all[c.uid]
 			if byKey == nil {
 				byKey = map[string]*component{}
-				overrides[c.uid] = byKey
+				all[c.uid] = byKey
 			}
-			if prev, ok := byKey[key]; !ok || c.seq >= prev.seq {
+			if prev, ok := byKey[key]; !ok || !older(c, prev) {
 				byKey[key] = c
 			}
 			continue
@@ -77,8 +82,20 @@ func (f *Feed) Expand(from, to time.Time, o ExpandOptions) (events []calendar.Ev
 		if !ok {
 			order = append(order, c)
 		}
-		if !ok || c.seq >= prev.seq {
+		if !ok || !older(c, prev) {
 			masters[c.uid] = c
+		}
+	}
+	// An override older than its master stands only for an instance the
+	// master still has: it must not bring back one the newer master
+	// excluded or no longer generates.
+	for uid, m := range masters {
+		for _, all := range []map[string]map[string]*component{overrides, futures} {
+			for key, ov := range all[uid] {
+				if older(ov, m) && !x.generates(m, ov.recurID) {
+					delete(all[uid], key)
+				}
+			}
 		}
 	}
 	for _, first := range order {
@@ -86,23 +103,28 @@ func (f *Feed) Expand(from, to time.Time, o ExpandOptions) (events []calendar.Ev
 			break
 		}
 		if m := masters[first.uid]; !m.cancelled {
-			x.series(m, overrides[m.uid])
+			x.series(m, overrides[m.uid], futureList(futures[m.uid], x))
 		}
 	}
-	// Overrides are instances of their own, shown wherever they moved to.
+	// Overrides are instances of their own, shown wherever they moved to;
+	// a RANGE=THISANDFUTURE one is, if its master is missing.
 	for _, c := range f.events {
 		if x.full() {
 			break
 		}
-		if !c.override || c.cancelled || overrides[c.uid][x.origKey(c.recurID)] != c {
+		all := overrides
+		if c.rangeFuture {
+			all = futures
+		}
+		if !c.override || c.cancelled || all[c.uid][x.origKey(c.recurID)] != c {
 			continue
 		}
-		if m, ok := masters[c.uid]; ok && m.cancelled {
+		if m, ok := masters[c.uid]; ok && (m.cancelled || c.rangeFuture) {
 			continue
 		}
 		start, end := x.span(c, c.start.wall, nil)
 		if (calendar.Event{Start: start, End: end}).Overlaps(x.from, x.to) {
-			x.add(c, x.origKey(c.recurID), start, end)
+			x.add(c.uid, c, c.start.kind == kindDate, x.origKey(c.recurID), start, end)
 		}
 	}
 
@@ -111,6 +133,27 @@ func (f *Feed) Expand(from, to time.Time, o ExpandOptions) (events []calendar.Ev
 		x.events, x.truncated = x.events[:o.MaxEvents], true
 	}
 	return x.events, x.truncated
+}
+
+// older reports whether a is an older version of the same component than
+// b: a lower SEQUENCE, or the same and an earlier LAST-MODIFIED/DTSTAMP.
+func older(a, b *component) bool {
+	if a.seq != b.seq {
+		return a.seq < b.seq
+	}
+	return !a.stamp.IsZero() && !b.stamp.IsZero() && a.stamp.Before(b.stamp)
+}
+
+// futureList orders RANGE=THISANDFUTURE overrides by original start.
+func futureList(byKey map[string]*component, x *expander) []*component {
+	var out []*component
+	for _, c := range byKey {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b *component) int {
+		return a.recurID.in(x.opts.Loc).Compare(b.recurID.in(x.opts.Loc))
+	})
+	return out
 }
 
 type expander struct {
@@ -129,27 +172,37 @@ func (x *expander) full() bool {
 	return false
 }
 
-// series adds the instances of a master event: DTSTART, the RRULE and the
-// RDATEs, minus EXDATEs and the instances overrides replace.
-func (x *expander) series(c *component, overrides map[string]*component) {
-	loc := x.opts.Loc
+// generates reports whether master c has an instance at the original
+// start id, not excluded by EXDATE or EXRULE.
+func (x *expander) generates(c *component, id when) bool {
 	allDay := c.start.kind == kindDate
-	zone := c.start.zoneOf(loc)
-
-	if c.rule == nil && len(c.rdates) == 0 && len(c.exdates) == 0 && len(overrides) == 0 {
-		// Most events happen once: no sets to build.
-		start, end := x.span(c, c.start.wall, nil)
-		if (calendar.Event{Start: start, End: end}).Overlaps(x.from, x.to) {
-			x.add(c, x.instanceKey(allDay, c.start.wall, zone), start, end)
+	zone := c.start.zoneOf(x.opts.Loc)
+	var w time.Time
+	switch {
+	case allDay || id.kind == kindDate:
+		w = dateOnly(id.wall)
+		if !allDay {
+			w = w.Add(c.start.wall.Sub(dateOnly(c.start.wall)))
 		}
-		return
+	default:
+		w = x.seriesWall(c, id, zone)
 	}
+	excluded := x.exclusions(c, zone, w.Add(-time.Second), w.Add(time.Second), nil)
+	found := false
+	x.instances(c, zone, w.Add(-time.Second), w.Add(time.Second), func(v time.Time, _ *rdate) bool {
+		if v.Equal(w) || allDay && dateKey(v) == dateKey(w) {
+			found = !excluded(v)
+			return !found
+		}
+		return true
+	})
+	return found
+}
 
-	// The window on the series' wall clock, widened by the event's length
-	// and a day for offsets.
-	lo := wallOf(x.from, zone).Add(-c.maxLength() - 26*time.Hour)
-	hi := wallOf(x.to, zone).Add(26 * time.Hour)
-
+// exclusions returns the test for instances c's EXDATEs and EXRULEs, and
+// the original starts of overrides, remove, on c's wall clock in [lo, hi].
+func (x *expander) exclusions(c *component, zone *time.Location, lo, hi time.Time, overrides map[string]*component) func(time.Time) bool {
+	allDay := c.start.kind == kindDate
 	exWall := map[int64]bool{}
 	exDate := map[int]bool{}
 	skip := func(w when) {
@@ -165,20 +218,94 @@ func (x *expander) series(c *component, overrides map[string]*component) {
 	for _, ov := range overrides {
 		skip(ov.recurID)
 	}
-	excluded := func(w time.Time) bool {
+	for _, r := range c.exrules {
+		x.ruleInstances(c, r, zone, lo, hi, func(w time.Time) bool {
+			if allDay {
+				exDate[dateKey(w)] = true
+			} else {
+				exWall[w.Unix()] = true
+			}
+			return true
+		})
+	}
+	return func(w time.Time) bool {
 		return exDate[dateKey(w)] || (!allDay && exWall[w.Unix()])
 	}
+}
+
+// series adds the instances of a master event: DTSTART, the RRULEs and the
+// RDATEs, minus EXDATEs, EXRULEs and the instances overrides replace.
+// futures (by original start) change the instances from theirs on.
+func (x *expander) series(c *component, overrides map[string]*component, futures []*component) {
+	loc := x.opts.Loc
+	allDay := c.start.kind == kindDate
+	zone := c.start.zoneOf(loc)
+
+	if len(c.rules) == 0 && len(c.rdates) == 0 && len(c.exdates) == 0 && len(overrides) == 0 && len(futures) == 0 {
+		// Most events happen once: no sets to build.
+		start, end := x.span(c, c.start.wall, nil)
+		if (calendar.Event{Start: start, End: end}).Overlaps(x.from, x.to) {
+			x.add(c.uid, c, allDay, x.instanceKey(allDay, c.start.wall, zone), start, end)
+		}
+		return
+	}
+
+	// A THISANDFUTURE override moves its instances by its own shift on
+	// the series' wall clock.
+	type future struct {
+		from  time.Time // original start on the wall clock
+		shift time.Duration
+		c     *component
+	}
+	var fs []future
+	var widen time.Duration
+	for _, f := range futures {
+		var fw, sw time.Time
+		if allDay {
+			fw, sw = dateOnly(f.recurID.wall), dateOnly(f.start.wall)
+		} else {
+			fw, sw = x.seriesWall(c, f.recurID, zone), x.seriesWall(c, f.start, zone)
+		}
+		fs = append(fs, future{fw, sw.Sub(fw), f})
+		widen = max(widen, sw.Sub(fw), fw.Sub(sw), f.maxLength())
+	}
+
+	// The window on the series' wall clock, widened by the event's length
+	// and a day for offsets.
+	lo := wallOf(x.from, zone).Add(-c.maxLength() - 26*time.Hour - widen)
+	hi := wallOf(x.to, zone).Add(26*time.Hour + widen)
+	excluded := x.exclusions(c, zone, lo, hi, overrides)
 
 	seen := map[int64]bool{}
 	n := 0
-	emit := func(w time.Time, r *rdate) bool {
+	x.instances(c, zone, lo, hi, func(w time.Time, r *rdate) bool {
 		if seen[w.Unix()] || excluded(w) {
 			return true
 		}
 		seen[w.Unix()] = true
-		start, end := x.span(c, w, r)
-		ev := calendar.Event{Start: start, End: end}
-		if !ev.Overlaps(x.from, x.to) {
+		look := c
+		ws := w
+		var fut *future
+		for i := range fs {
+			if !w.Before(fs[i].from) {
+				fut = &fs[i]
+			}
+		}
+		if fut != nil {
+			if fut.c.cancelled {
+				return true
+			}
+			look, ws = fut.c, w.Add(fut.shift)
+		}
+		start, end := x.span(c, ws, r)
+		if fut != nil && (fut.c.hasEnd || fut.c.hasDur) {
+			s0, e0 := x.span(fut.c, fut.c.start.wall, nil)
+			end = start.Add(e0.Sub(s0))
+			if allDay {
+				end = wallIn(dateOnly(ws).AddDate(0, 0, fut.c.allDayLength()), loc)
+			}
+		}
+		if !(calendar.Event{Start: start, End: end}).Overlaps(x.from, x.to) {
 			return true
 		}
 		if n >= x.opts.MaxPerSeries || x.full() {
@@ -186,11 +313,17 @@ func (x *expander) series(c *component, overrides map[string]*component) {
 			return false
 		}
 		n++
-		x.add(c, x.instanceKey(allDay, w, zone), start, end)
+		x.add(c.uid, look, allDay, x.instanceKey(allDay, w, zone), start, end)
 		return true
-	}
+	})
+}
 
-	if !emit(c.start.wall, nil) {
+// instances calls fn with the start of each instance of c on its wall
+// clock: DTSTART, then RDATEs, then the results of each RRULE within
+// [lo, hi]; fn returns false to stop. r is the RDATE an instance came from.
+func (x *expander) instances(c *component, zone *time.Location, lo, hi time.Time, fn func(w time.Time, r *rdate) bool) {
+	allDay := c.start.kind == kindDate
+	if !fn(c.start.wall, nil) {
 		return
 	}
 	for i := range c.rdates {
@@ -204,17 +337,29 @@ func (x *expander) series(c *component, overrides map[string]*component) {
 		default:
 			w = x.seriesWall(c, r.at, zone)
 		}
-		if !emit(w, r) {
+		if !fn(w, r) {
 			return
 		}
 	}
-	if c.rule == nil {
-		return
+	for _, rule := range c.rules {
+		stopped := false
+		x.ruleInstances(c, rule, zone, lo, hi, func(w time.Time) bool {
+			stopped = !fn(w, nil)
+			return !stopped
+		})
+		if stopped {
+			return
+		}
 	}
-	o := *c.rule
+}
+
+// ruleInstances calls fn with the results of one RRULE or EXRULE of c in
+// [lo, hi] on c's wall clock, until fn returns false.
+func (x *expander) ruleInstances(c *component, rule recur, zone *time.Location, lo, hi time.Time, fn func(time.Time) bool) {
+	o := *rule.opt
 	o.Dtstart = c.start.wall
-	if c.hasUntil {
-		o.Until = x.untilWall(c, zone)
+	if rule.hasUntil {
+		o.Until = x.untilWall(c, rule.until, zone)
 		if o.Until.Before(lo) {
 			return
 		}
@@ -249,7 +394,7 @@ func (x *expander) series(c *component, overrides map[string]*component) {
 			x.truncated = true
 			return
 		}
-		if !w.Before(lo) && !emit(w, nil) {
+		if !w.Before(lo) && !fn(w) {
 			return
 		}
 	}
@@ -267,8 +412,7 @@ func (x *expander) seriesWall(c *component, w when, zone *time.Location) time.Ti
 // untilWall puts UNTIL on the series' wall clock. A date-time UNTIL on an
 // all-day series is read as the nearest date (producers write local
 // midnight in UTC), the same in every zone.
-func (x *expander) untilWall(c *component, zone *time.Location) time.Time {
-	u := c.until
+func (x *expander) untilWall(c *component, u when, zone *time.Location) time.Time {
 	switch {
 	case c.start.kind == kindDate:
 		if u.kind == kindDate {
@@ -371,15 +515,16 @@ func (x *expander) instanceKey(allDay bool, w time.Time, zone *time.Location) st
 	return "T" + strconv.FormatInt(wallIn(w, zone).Unix(), 10)
 }
 
-func (x *expander) add(c *component, key string, start, end time.Time) {
+// add adds an instance of the series uid, which looks as c says.
+func (x *expander) add(uid string, c *component, allDay bool, key string, start, end time.Time) {
 	x.events = append(x.events, calendar.Event{
-		ID:        hashKey(x.opts.Calendar, c.uid, key),
+		ID:        hashKey(x.opts.Calendar, uid, key),
 		Calendar:  x.opts.Calendar,
 		Summary:   c.summary,
 		Location:  c.location,
 		Start:     start,
 		End:       end,
-		AllDay:    c.start.kind == kindDate,
+		AllDay:    allDay,
 		Color:     x.opts.Color,
 		Reminders: reminders(c.alarms, start, end),
 	})

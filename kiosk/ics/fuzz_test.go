@@ -78,3 +78,97 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzGarbageLine inserts one line of garbage into a good feed from the
+// corpus, between two content lines, and checks that every event of the
+// good feed survives with its time, and at most that line is skipped.
+// Lines that are not garbage but content are not inserted: BEGIN and END
+// (structure), a property the kiosk reads (a second DTSTART is data), and
+// a line starting with a space or tab (a fold of the line before).
+func FuzzGarbageLine(f *testing.F) {
+	files, err := filepath.Glob("testdata/*.ics")
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seed files: %v", err)
+	}
+	var feeds [][]byte
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		feeds = append(feeds, b)
+	}
+	for i, g := range []string{"::::", "garbage", `X;A="open`, "X-FOO;BAR", `"quoted`, "\xff\xfe", "Z:", ";x=y:z", "a b: c", "\ufeff"} {
+		f.Add(uint8(i), uint16(i*7), []byte(g))
+	}
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	opts := ExpandOptions{Calendar: "fuzz", Loc: time.UTC, MaxEvents: 20_000, MaxPerSeries: 2000}
+	f.Fuzz(func(t *testing.T, which uint8, pos uint16, garbage []byte) {
+		garbage = bytes.Map(func(r rune) rune {
+			if r == '\r' || r == '\n' {
+				return -1
+			}
+			return r
+		}, garbage)
+		if len(garbage) > 1000 || !isGarbage(garbage) {
+			return
+		}
+		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("input ran over 10 s: %d %d %q", which, pos, garbage)) })
+		defer watchdog.Stop()
+		good := feeds[int(which)%len(feeds)]
+		lines := bytes.SplitAfter(good, []byte("\n"))
+		var starts []int // lines that start a content line
+		for i, l := range lines {
+			if len(l) > 0 && l[0] != ' ' && l[0] != '\t' {
+				starts = append(starts, i)
+			}
+		}
+		at := starts[int(pos)%len(starts)]
+		bad := bytes.Join(lines[:at], nil)
+		bad = append(append(bad, garbage...), '\n')
+		bad = append(bad, bytes.Join(lines[at:], nil)...)
+
+		want, err := Parse(bytes.NewReader(good))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Parse(bytes.NewReader(bad))
+		if err != nil {
+			t.Fatalf("garbage line %q at line %d: %v", garbage, at, err)
+		}
+		if got.Skipped > want.Skipped+1 {
+			t.Errorf("garbage line %q at line %d: skipped %d (%s), want at most %d", garbage, at, got.Skipped, got.SkipReason, want.Skipped+1)
+		}
+		wantEvents, _ := want.Expand(from, to, opts)
+		gotEvents, _ := got.Expand(from, to, opts)
+		have := map[string]bool{}
+		for _, e := range gotEvents {
+			have[e.ID+e.Start.String()+e.End.String()] = true
+		}
+		for _, e := range wantEvents {
+			if !have[e.ID+e.Start.String()+e.End.String()] {
+				t.Fatalf("garbage line %q at line %d: lost %q at %s", garbage, at, e.Summary, e.Start)
+			}
+		}
+	})
+}
+
+// isGarbage reports whether a line is one FuzzGarbageLine may insert.
+func isGarbage(line []byte) bool {
+	if len(line) == 0 || line[0] == ' ' || line[0] == '\t' {
+		return false
+	}
+	if n := shapeEnd(line); n > 0 {
+		name := bytes.ToUpper(line[:n])
+		if string(name) == "BEGIN" || string(name) == "END" {
+			return false
+		}
+		for _, k := range []frameKind{kindCalendar, kindEvent, kindAlarm, kindTimezone, kindStandard} {
+			if wanted(k, name) {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,11 +26,13 @@ const (
 	maxSteps = 100_000
 )
 
-// setRule parses and checks an RRULE value. Anything rrule-go could loop
-// on or index out of range with is refused here.
-func (c *component) setRule(v string) error {
+// parseRule parses and checks an RRULE or EXRULE value for a series that
+// starts at dtstart. Anything rrule-go could loop on or index out of range
+// with is refused here. A COUNT below 1 beside an UNTIL (Confluence writes
+// COUNT=-1) is dropped, keeping the rule.
+func parseRule(v string, dtstart time.Time) (recur, error) {
 	var parts []string
-	var untilText string
+	var untilText, countText string
 	for _, part := range strings.Split(strings.TrimSpace(v), ";") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -37,36 +40,50 @@ func (c *component) setRule(v string) error {
 		}
 		k, val, ok := strings.Cut(part, "=")
 		if !ok {
-			return fmt.Errorf("%q: bad part %q", clip(v), clip(part))
+			return recur{}, fmt.Errorf("%q: bad part %q", clip(v), clip(part))
 		}
 		k = strings.ToUpper(strings.TrimSpace(k))
 		switch {
 		case k == "UNTIL":
 			untilText = val
 			continue
+		case k == "COUNT":
+			countText = strings.TrimSpace(val)
+			continue
 		case strings.HasPrefix(k, "X-"):
 			continue
 		case k == "BYEASTER", k == "RSCALE", k == "SKIP":
-			return fmt.Errorf("%q: %s not supported", clip(v), k)
+			return recur{}, fmt.Errorf("%q: %s not supported", clip(v), k)
 		}
 		parts = append(parts, k+"="+strings.ToUpper(strings.TrimSpace(val)))
 	}
+	if countText != "" {
+		n, err := strconv.Atoi(countText)
+		switch {
+		case err == nil && n < 1 && untilText != "":
+			// Ignored: UNTIL bounds the rule.
+		case err == nil && n < 1:
+			return recur{}, fmt.Errorf("%q: COUNT below 1", clip(v))
+		default:
+			parts = append(parts, "COUNT="+countText)
+		}
+	}
 	o, err := rrule.StrToROptionInLocation(strings.Join(parts, ";"), time.UTC)
 	if err != nil {
-		return fmt.Errorf("%q: %w", clip(v), err)
+		return recur{}, fmt.Errorf("%q: %w", clip(v), err)
 	}
+	r := recur{opt: o}
 	if untilText != "" {
 		u, err := parseWhen(untilText, false)
 		if err != nil {
-			return fmt.Errorf("UNTIL: %w", err)
+			return recur{}, fmt.Errorf("UNTIL: %w", err)
 		}
-		c.until, c.hasUntil = u, true
+		r.until, r.hasUntil = u, true
 	}
-	if err := checkRule(o, c.start.wall); err != nil {
-		return fmt.Errorf("%q: %w", clip(v), err)
+	if err := checkRule(o, dtstart); err != nil {
+		return recur{}, fmt.Errorf("%q: %w", clip(v), err)
 	}
-	c.rule = o
-	return nil
+	return r, nil
 }
 
 // checkRule refuses rules outside RFC 5545's constraints (BYWEEKNO only

@@ -77,6 +77,8 @@ type RetryAfterError = source.RetryAfterError
 // Events fetches the feed (or reuses it when unchanged) and returns its
 // instances overlapping [from, to). Errors name the calendar and, for URLs,
 // only scheme and host: feed paths and queries carry tokens and addresses.
+// What the feed had that could not be read is noted on ctx for the
+// source's status (source.SetNote).
 func (s *Source) Events(ctx context.Context, from, to time.Time) ([]calendar.Event, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -84,6 +86,7 @@ func (s *Source) Events(ctx context.Context, from, to time.Time) ([]calendar.Eve
 	if err != nil {
 		return nil, err
 	}
+	source.SetNote(ctx, feed.Note())
 	events, truncated := feed.Expand(from, to, ExpandOptions{Calendar: s.opts.Name, Color: s.opts.Color, Loc: s.opts.Loc})
 	if truncated {
 		s.opts.Logger.Warn("ics: events capped", "calendar", s.opts.Name, "events", len(events))
@@ -134,17 +137,17 @@ func (s *Source) fetch(ctx context.Context) (*Feed, error) {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
 		return nil, &RetryAfterError{
 			After: retryAfter(resp.Header.Get("Retry-After"), s.opts.Now()),
-			Err:   fmt.Errorf("ics %q: %s: %s", s.opts.Name, where, resp.Status),
+			Err:   fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, source.StatusError(resp)),
 		}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return nil, fmt.Errorf("ics %q: %s: %s", s.opts.Name, where, resp.Status)
+		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, source.StatusError(resp))
 	}
 	if resp.ContentLength > s.opts.MaxBytes {
 		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, source.TooLargeError{Max: s.opts.MaxBytes})
 	}
 	feed, err := parse(source.LimitReader(resp.Body, s.opts.MaxBytes))
 	if err != nil {
-		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, sizeOr(err, s.opts.MaxBytes))
+		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, where, source.ContentError(sizeOr(err, s.opts.MaxBytes)))
 	}
 	s.keep(feed)
 	s.validators = source.ValidatorsOf(resp)
@@ -170,7 +173,7 @@ func (s *Source) readFile() (*Feed, error) {
 	}
 	feed, err := parse(source.LimitReader(f, s.opts.MaxBytes))
 	if err != nil {
-		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, s.opts.File, sizeOr(err, s.opts.MaxBytes))
+		return nil, fmt.Errorf("ics %q: %s: %w", s.opts.Name, s.opts.File, source.ContentError(sizeOr(err, s.opts.MaxBytes)))
 	}
 	s.keep(feed)
 	s.fileStamp = stamp
@@ -180,6 +183,10 @@ func (s *Source) readFile() (*Feed, error) {
 // keep stores a newly parsed feed and reports its warnings once.
 func (s *Source) keep(feed *Feed) {
 	s.feed = feed
+	if feed.Skipped > 0 {
+		s.opts.Logger.Warn("ics: feed read in part", "calendar", s.opts.Name,
+			"skipped", feed.Skipped, "first_reason", feed.SkipReason)
+	}
 	if len(feed.Warnings) > 0 {
 		s.opts.Logger.Warn("ics: parts of the feed left out or guessed", "calendar", s.opts.Name,
 			"warnings", len(feed.Warnings), "first", feed.Warnings[0])

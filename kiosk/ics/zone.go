@@ -5,19 +5,20 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	ical "github.com/arran4/golang-ical"
+	"github.com/teambition/rrule-go"
 )
 
 // zones resolves the TZIDs of one feed: IANA names, Windows names through
 // CLDR, old "/mozilla.org/.../Europe/Berlin" prefixes, and last the feed's
 // own VTIMEZONE blocks.
 type zones struct {
-	vtimezones map[string]*ical.VTimezone
+	vtimezones map[string]*vtimezone
 	cache      map[string]zoneResult
 }
 
@@ -107,96 +108,180 @@ func ianaSuffix(name string) int {
 
 // observance is one STANDARD or DAYLIGHT block of a VTIMEZONE.
 type observance struct {
-	start    time.Time // DTSTART, a wall clock in the offset before the change
-	from, to int       // TZOFFSETFROM, TZOFFSETTO, seconds east of UTC
-	rule     string    // RRULE value, "" if none
-	ended    bool      // the RRULE has an UNTIL: these changes stopped
-	name     string
+	start  time.Time   // DTSTART, a wall clock in the offset before the change
+	from   int         // TZOFFSETFROM, seconds east of UTC
+	to     int         // TZOFFSETTO
+	rule   string      // RRULE value, "" if none
+	ended  bool        // the RRULE has an UNTIL or COUNT: these changes stopped
+	rdates []time.Time // RDATE onsets, wall clocks like start
+	name   string
+	dst    bool
 }
 
-// fromVTimezone builds a zone from a VTIMEZONE as Outlook and Exchange
-// write it for zones they have no IANA name for: one STANDARD and one
-// DAYLIGHT observance, each a yearly rule such as BYMONTH=3;BYDAY=-1SU.
-// The newest observance of each kind is taken to describe the present;
-// older history and RDATE-only observances are not modelled. The result is
-// a real *time.Location, built as TZif data whose footer holds the POSIX
-// TZ rule, so time.Date applies the DST changes.
-func fromVTimezone(name string, vt *ical.VTimezone) (*time.Location, error) {
-	var std, dst *observance
-	for _, c := range vt.Components {
-		var cb *ical.ComponentBase
-		isDST := false
-		switch c := c.(type) {
-		case *ical.Standard:
-			cb = &c.ComponentBase
-		case *ical.Daylight:
-			cb, isDST = &c.ComponentBase, true
-		default:
-			continue
-		}
-		o, err := readObservance(cb)
+// Onsets of VTIMEZONE rules are listed from zoneFrom to zoneTo; a POSIX
+// rule in the TZif footer carries an ongoing pair of rules beyond.
+var (
+	zoneFrom = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	zoneTo   = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+const (
+	// maxOnsets bounds the changes listed for one observance.
+	maxOnsets = 1000
+	// maxTransitions bounds them for one zone: 130 years of two changes a
+	// year, twice over.
+	maxTransitions = 600
+)
+
+// fromVTimezone builds a zone from a VTIMEZONE, for zones with no IANA
+// name: Outlook's "Customized Time Zone", exporters that invent names. It
+// follows every STANDARD and DAYLIGHT block, with their RRULEs and RDATEs,
+// so each date uses the rule in force then: a zone that moved its DST
+// dates in 2007 is right before and after. The result is a real
+// *time.Location built as TZif data: the changes as transitions, and the
+// ongoing pair of yearly rules, if any, as the POSIX TZ footer.
+func fromVTimezone(name string, vt *vtimezone) (*time.Location, error) {
+	var obs []observance
+	for _, o := range vt.obs {
+		ob, err := readObservance(o.props)
 		if err != nil {
 			return nil, err
 		}
-		p := &std
-		if isDST {
-			p = &dst
-		}
-		if *p == nil || o.start.After((*p).start) {
-			*p = &o
-		}
+		ob.dst = o.dst
+		obs = append(obs, ob)
 	}
-	if std == nil && dst == nil {
+	if len(obs) == 0 {
 		return nil, errors.New("vtimezone without STANDARD or DAYLIGHT")
 	}
-	if std == nil || dst == nil || std.rule == "" || dst.rule == "" || std.ended || dst.ended {
-		// No yearly change going on: the newest observance's offset holds.
-		last := std
-		if last == nil || (dst != nil && dst.start.After(last.start)) {
-			last = dst
+	var trans []transition
+	for i := range obs {
+		ob := &obs[i]
+		for _, w := range ob.onsets() {
+			if len(trans) >= maxTransitions {
+				return nil, errors.New("vtimezone with too many changes")
+			}
+			trans = append(trans, transition{at: w.Unix() - int64(ob.from), obs: i})
 		}
-		return time.FixedZone(name, last.to), nil
 	}
-	toDST, err := posixRule(dst.rule, dst.start)
-	if err != nil {
-		return nil, fmt.Errorf("daylight rule: %w", err)
+	slices.SortStableFunc(trans, func(a, b transition) int { return cmpInt64(a.at, b.at) })
+	trans = slices.CompactFunc(trans, func(a, b transition) bool { return a.at == b.at })
+
+	// The ongoing pair: the newest open-ended yearly rule of each kind.
+	var std, dst *observance
+	for i := range obs {
+		ob := &obs[i]
+		if ob.rule == "" || ob.ended {
+			continue
+		}
+		p := &std
+		if ob.dst {
+			p = &dst
+		}
+		if *p == nil || ob.start.After((*p).start) {
+			*p = ob
+		}
 	}
-	toSTD, err := posixRule(std.rule, std.start)
-	if err != nil {
-		return nil, fmt.Errorf("standard rule: %w", err)
+	footer := ""
+	if std != nil && dst != nil {
+		toDST, err1 := posixRule(dst.rule, dst.start)
+		toSTD, err2 := posixRule(std.rule, std.start)
+		if err1 == nil && err2 == nil {
+			footer = posixName(std.name, "STD") + posixOffset(std.to) + posixName(dst.name, "DST") + posixOffset(dst.to) +
+				"," + toDST + "," + toSTD
+		}
 	}
-	tz := posixName(std.name, "STD") + posixOffset(std.to) + posixName(dst.name, "DST") + posixOffset(dst.to) +
-		"," + toDST + "," + toSTD
-	loc, err := time.LoadLocationFromTZData(name, tzif(std.to, tz))
+	first := obs[0].from
+	if len(trans) > 0 {
+		first = obs[trans[0].obs].from
+	}
+	loc, err := time.LoadLocationFromTZData(name, tzif(first, obs, trans, footer))
 	if err != nil {
-		return nil, fmt.Errorf("rule %q: %w", tz, err)
+		return nil, fmt.Errorf("rule %q: %w", footer, err)
 	}
 	return loc, nil
 }
 
-func readObservance(cb *ical.ComponentBase) (observance, error) {
+// transition is one change to observance obs, at a Unix time.
+type transition struct {
+	at  int64
+	obs int
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// onsets lists the wall clocks at which an observance starts: its DTSTART,
+// its RDATEs and its RRULE's instances, from 1970 to 2100.
+func (ob *observance) onsets() []time.Time {
+	out := append([]time.Time{ob.start}, ob.rdates...)
+	if ob.rule == "" {
+		return out
+	}
+	r, err := parseRule(ob.rule, ob.start)
+	if err != nil {
+		return out
+	}
+	o := *r.opt
+	o.Dtstart = ob.start
+	if r.hasUntil {
+		o.Until = r.until.wall
+		if r.until.kind == kindUTC { // RFC 5545: UNTIL is UTC here; onsets are local
+			o.Until = o.Until.Add(time.Duration(ob.from) * time.Second)
+		}
+	}
+	rebase(&o, zoneFrom)
+	rr, err := rrule.NewRRule(o)
+	if err != nil {
+		return out
+	}
+	next := rr.Iterator()
+	for n := 0; n < maxOnsets; n++ {
+		w, ok := next()
+		if !ok || w.After(zoneTo) {
+			break
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func readObservance(props []prop) (observance, error) {
 	var o observance
 	var haveStart, haveTo bool
-	for _, p := range cb.Properties {
+	for i := range props {
+		p := &props[i]
 		var err error
-		switch p.IANAToken {
+		switch p.name {
 		case "DTSTART":
 			var w when
-			w, err = parseWhen(p.Value, false)
+			w, err = parseWhen(p.value, false)
 			o.start, haveStart = w.wall, err == nil
 		case "TZOFFSETFROM":
-			o.from, err = parseOffset(p.Value)
+			o.from, err = parseOffset(p.value)
 		case "TZOFFSETTO":
-			o.to, err = parseOffset(p.Value)
+			o.to, err = parseOffset(p.value)
 			haveTo = err == nil
 		case "RRULE":
-			o.rule = strings.ToUpper(p.Value)
+			o.rule = strings.ToUpper(strings.TrimSpace(p.value))
 			o.ended = strings.Contains(o.rule, "UNTIL=") || strings.Contains(o.rule, "COUNT=")
+		case "RDATE":
+			for _, v := range strings.Split(p.value, ",") {
+				if w, err := parseWhen(v, false); err == nil && w.kind != kindDate && len(o.rdates) < maxOnsets {
+					o.rdates = append(o.rdates, w.wall)
+				}
+			}
 		case "TZNAME":
-			o.name = p.Value
+			o.name = p.value
 		}
 		if err != nil {
-			return o, fmt.Errorf("%s: %w", p.IANAToken, err)
+			return o, fmt.Errorf("%s: %w", p.name, err)
 		}
 	}
 	if !haveStart || !haveTo {
@@ -309,25 +394,65 @@ func posixOffset(east int) string {
 	return fmt.Sprintf("%s%d:%02d:%02d", sign, east/3600, east/60%60, east%60)
 }
 
-// tzif builds a version-2 TZif file with no transitions, one standard local
-// time type and the POSIX rule tz as its footer, which Go applies to all
-// times (RFC 8536 section 3.3).
-func tzif(stdOffset int, tz string) []byte {
-	const abbr = "STD\x00"
+// tzif builds a version-2 TZif file (RFC 8536): one local time type for
+// before the first transition (offset first), one per observance, the
+// transitions, and the POSIX rule tz, which Go applies after the last
+// transition. The version 1 block is left empty, as readers of version 2
+// skip it.
+func tzif(first int, obs []observance, trans []transition, tz string) []byte {
+	var chars bytes.Buffer
+	type ttinfo struct {
+		off  int32
+		dst  byte
+		abbr byte
+	}
+	seen := map[string]byte{}
+	abbr := func(name, fallback string) byte {
+		n := strings.Trim(posixName(name, fallback), "<>")
+		if i, ok := seen[n]; ok {
+			return i
+		}
+		if chars.Len()+len(n)+1 > 255 {
+			return 0 // indexes are bytes; a hostile feed gets "LMT"
+		}
+		i := byte(chars.Len())
+		seen[n] = i
+		chars.WriteString(n + "\x00")
+		return i
+	}
+	types := []ttinfo{{int32(first), 0, abbr("", "LMT")}}
+	for _, ob := range obs {
+		dst := byte(0)
+		if ob.dst {
+			dst = 1
+		}
+		types = append(types, ttinfo{int32(ob.to), dst, abbr(ob.name, map[bool]string{true: "DST", false: "STD"}[ob.dst])})
+	}
 	var b bytes.Buffer
-	block := func() {
+	put := func(v any) { _ = binary.Write(&b, binary.BigEndian, v) }
+	header := func(timecnt, typecnt, charcnt int) {
 		b.WriteString("TZif2")
 		b.Write(make([]byte, 15))
-		for _, n := range []uint32{0, 0, 0, 0, 1, uint32(len(abbr))} { // isut, isstd, leap, time, type, char
-			_ = binary.Write(&b, binary.BigEndian, n)
+		for _, n := range []int{0, 0, 0, timecnt, typecnt, charcnt} { // isut, isstd, leap, time, type, char
+			put(uint32(n))
 		}
-		_ = binary.Write(&b, binary.BigEndian, int32(stdOffset))
-		b.WriteByte(0) // isdst
-		b.WriteByte(0) // abbreviation index
-		b.WriteString(abbr)
 	}
-	block() // version 1 data, which readers of version 2 skip
-	block()
+	header(0, 1, 1) // version 1: one type, one empty abbreviation
+	put(int32(first))
+	b.Write([]byte{0, 0, 0})
+	header(len(trans), len(types), chars.Len())
+	for _, t := range trans {
+		put(t.at)
+	}
+	for _, t := range trans {
+		b.WriteByte(byte(t.obs + 1))
+	}
+	for _, t := range types {
+		put(t.off)
+		b.WriteByte(t.dst)
+		b.WriteByte(t.abbr)
+	}
+	b.Write(chars.Bytes())
 	b.WriteString("\n" + tz + "\n")
 	return b.Bytes()
 }

@@ -25,8 +25,8 @@ type job struct {
 	name   string
 	def    gocron.JobDefinition
 	task   func()
-	id     gocron.Job
-	mu     sync.Mutex
+	id     gocron.Job // guarded by Scheduler.mu: Reschedule replaces it
+	mu     sync.Mutex // guards last and errMsg
 	last   time.Time
 	errMsg string
 }
@@ -69,20 +69,32 @@ func (s *Scheduler) add(name string, def gocron.JobDefinition, fn func(context.C
 	j := &job{name: name, def: def}
 	j.task = func() {
 		err := fn(s.ctx)
+		stopping := s.ctx.Err() != nil // a failure then is not the job's fault
+		msg := ""
+		if err != nil && !stopping {
+			msg = s.scrub(err)
+		}
 		j.mu.Lock()
 		j.last = s.now()
-		j.errMsg = ""
-		if err != nil && s.ctx.Err() == nil {
-			j.errMsg = s.scrub(err)
-		}
+		was := j.errMsg
+		j.errMsg = msg
 		j.mu.Unlock()
+		// Once when a failure starts and once when it clears: the status
+		// page shows the rest.
+		switch {
+		case stopping:
+		case was == "" && msg != "":
+			s.log.Warn("job failing", "job", name, "error", msg)
+		case was != "" && msg == "":
+			s.log.Info("job recovered", "job", name)
+		}
 	}
 	id, err := s.s.NewJob(def, gocron.NewTask(j.task), append(s.options(name), gocron.WithStartAt(gocron.WithStartImmediately()))...)
 	if err != nil {
 		return fmt.Errorf("jobs: %s: %w", name, err)
 	}
-	j.id = id
 	s.mu.Lock()
+	j.id = id
 	s.jobs = append(s.jobs, j)
 	s.mu.Unlock()
 	return nil
@@ -102,9 +114,12 @@ func (s *Scheduler) Start() { s.s.Start() }
 func (s *Scheduler) Shutdown() error { return s.s.Shutdown() }
 
 // RunNow runs the named job at once, outside its schedule (after a data
-// change, or an admin refresh).
+// change, or an admin refresh). It waits for a Reschedule under way, whose
+// jobs are briefly unknown to gocron.
 func (s *Scheduler) RunNow(name string) error {
-	for _, j := range s.list() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, j := range s.jobs {
 		if j.name == name {
 			return j.id.RunNow()
 		}
@@ -145,8 +160,10 @@ func (s *Scheduler) list() []*job {
 
 // Statuses describes every job.
 func (s *Scheduler) Statuses() []Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var out []Status
-	for _, j := range s.list() {
+	for _, j := range s.jobs {
 		st := Status{Name: j.name}
 		j.mu.Lock()
 		if !j.last.IsZero() {

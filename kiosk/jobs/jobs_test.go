@@ -121,3 +121,38 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestRescheduleRacesNoReader: Reschedule swaps each job's gocron handle
+// while the status page and an admin refresh read it; run with -race.
+func TestRescheduleRacesNoReader(t *testing.T) {
+	s, err := New(context.Background(), time.UTC, slog.New(slog.DiscardHandler), time.Now,
+		func(err error) string { return err.Error() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"refresh", "reminders", "notices", "photos", "weather", "srt"} {
+		if err := s.Every(name, time.Hour, func(context.Context) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Start()
+	defer s.Shutdown()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 100 {
+			s.Reschedule()
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		s.Statuses()
+		if err := s.RunNow("refresh"); err != nil {
+			t.Errorf("run now: %v", err)
+		}
+	}
+}

@@ -66,10 +66,10 @@ func (f *Feeds) fetch(ctx context.Context, fd *feed) ([]entry, error) {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
 		return nil, &source.RetryAfterError{
 			After: retryAfter(resp.Header.Get("Retry-After"), f.opts.Store.Now()),
-			Err:   fmt.Errorf("notices %q: %s: %s", name, where, resp.Status),
+			Err:   fmt.Errorf("notices %q: %s: %w", name, where, source.StatusError(resp)),
 		}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return nil, fmt.Errorf("notices %q: %s: %s", name, where, resp.Status)
+		return nil, fmt.Errorf("notices %q: %s: %w", name, where, source.StatusError(resp))
 	}
 	limit := f.opts.MaxBytes
 	if resp.ContentLength > limit {
@@ -81,7 +81,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *feed) ([]entry, error) {
 		err = source.TooLargeError{Max: limit} // whatever the parser made of the cut
 	}
 	if err != nil {
-		return nil, fmt.Errorf("notices %q: %s: %w", name, where, err)
+		return nil, fmt.Errorf("notices %q: %s: %w", name, where, source.ContentError(err))
 	}
 	fd.entries = entries
 	fd.validators = source.ValidatorsOf(resp)

@@ -76,7 +76,7 @@ type Queue interface {
 type Options struct {
 	Feeds      []config.Notice
 	Store      *cache.Store
-	Runner     *source.Runner
+	Runner     *source.Runner // nil: one of its own
 	Queue      Queue          // nil: no pop-ups
 	HTTPClient *http.Client   // nil: a client with a 30 s timeout
 	Loc        *time.Location // dates without a zone and keep_days; nil means UTC
@@ -121,6 +121,9 @@ func New(opts Options) *Feeds {
 	}
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = DefaultMaxBytes
+	}
+	if opts.Runner == nil {
+		opts.Runner = source.NewRunner(opts.Store, opts.Log, nil, nil)
 	}
 	f := &Feeds{opts: opts}
 	for _, c := range opts.Feeds {
@@ -214,7 +217,7 @@ func (f *Feeds) rebuild() {
 	defer f.build.Unlock()
 	snap := make([][]Item, len(f.feeds))
 	for i, fd := range f.feeds {
-		e, err := cache.Peek[board](f.opts.Store, source.DataKey(fd.cfg.Name))
+		e, err := source.Peek[board](f.opts.Runner, fd.cfg.Name)
 		if err != nil {
 			f.opts.Log.Warn("notices: reading stored board", "feed", fd.cfg.Name, "error", err)
 			continue

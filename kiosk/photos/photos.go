@@ -68,6 +68,7 @@ type Status struct {
 	Scanned    *time.Time `json:"scanned"`     // end of the last good scan; null before
 	Error      string     `json:"error"`       // why the last scan failed; "" if it didn't
 	CacheBytes int64      `json:"cache_bytes"` // on disk in CacheDir
+	Err        error      `json:"-"`           // the scan's error itself, for its category
 }
 
 // entry is an indexed photo.
@@ -544,7 +545,7 @@ func (l *Library) Status() Status {
 		st.Scanned = &t
 	}
 	if l.scanErr != nil {
-		st.Error = l.scanErr.Error()
+		st.Error, st.Err = l.scanErr.Error(), l.scanErr
 	}
 	l.mu.Unlock()
 	st.CacheBytes = l.cache.size()

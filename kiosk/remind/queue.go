@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"kiosk/cache"
+	"kiosk/kiosk/config"
 )
 
 // Notification is one entry of GET /api/notifications.
@@ -26,7 +27,8 @@ type Notification struct {
 	ShowNotiboard bool   `json:"show_notiboard"`
 	Kind          string `json:"kind"` // KindEvent, KindTrain, KindCustom
 	Sound         bool   `json:"sound"`
-	Created       int64  `json:"created"` // unix seconds
+	Created       int64  `json:"created"`          // unix seconds
+	Urgent        bool   `json:"urgent,omitempty"` // pushed to phones even in quiet hours
 }
 
 // ErrExpired is returned by Add for a notification whose expiry has passed.
@@ -46,7 +48,8 @@ type entry struct {
 // so that the page's poll costs no store read. It is safe for concurrent
 // use.
 type Queue struct {
-	store *cache.Store
+	store  *cache.Store
+	accept func(Notification) error // see OnAccept
 
 	mu      sync.Mutex
 	entries []entry // by Seq; may still hold expired ones until the next refresh
@@ -75,6 +78,25 @@ func NewQueue(store *cache.Store) (*Queue, error) {
 	}
 	slices.SortFunc(q.entries, func(a, b entry) int { return cmp.Compare(a.Seq, b.Seq) })
 	return q, nil
+}
+
+// OnAccept makes the queue call fn with every notification it is about to
+// store (also one replacing a queued one by id), before storing it; an
+// error stops the add. The phone outbox uses it (kiosk/push). Call it
+// before the queue is used.
+func (q *Queue) OnAccept(fn func(Notification) error) { q.accept = fn }
+
+// Custom is a message for the wall as POST /api/notifications queues it
+// by default: on screen and expiring as the reminders are, with sound.
+func Custom(now time.Time, cfg config.Reminders, text string) Notification {
+	return Notification{
+		Message:     text,
+		DisplayTime: cfg.DisplaySeconds,
+		Expire:      now.Add(time.Duration(cfg.ExpireMinutes) * time.Minute).Unix(),
+		Kind:        KindCustom,
+		Sound:       true,
+		Created:     now.Unix(),
+	}
 }
 
 // Add queues n and syncs the store. An empty ID gets a random one ("cu-…"),
@@ -107,6 +129,11 @@ func (q *Queue) put(n Notification) (Notification, error) {
 	ttl := time.Unix(n.Expire, 0).Sub(now)
 	if ttl <= 0 {
 		return n, fmt.Errorf("remind: add %s: %w", n.ID, ErrExpired)
+	}
+	if q.accept != nil {
+		if err := q.accept(n); err != nil {
+			return n, fmt.Errorf("remind: add %s: %w", n.ID, err)
+		}
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +27,33 @@ type Status struct {
 	Error    string     `json:"error"`   // the last failure in plain words, scrubbed of secrets
 	NextTry  *time.Time `json:"next_try"`
 	Failures int        `json:"failures"` // consecutive
+
+	// Category is the kind of the last failure (see Classify); "none" when ok.
+	Category Category `json:"category"`
+	// Note is a remark on the last good fetch, such as "3 lines skipped
+	// (first: …)" for a feed read in part; "" if none. It does not make
+	// the source fail.
+	Note string `json:"note"`
+}
+
+type noteKey struct{}
+
+// noteBox carries a fetch's note back to Run.
+type noteBox struct {
+	mu   sync.Mutex
+	note string
+}
+
+// SetNote records a remark on the fetch running under ctx, which Run
+// shows in the source's Status.Note once the fetch succeeds: the data is
+// good but, say, parts of it were left out. The note must hold no secret
+// or personal data. Outside Run it does nothing.
+func SetNote(ctx context.Context, note string) {
+	if b, ok := ctx.Value(noteKey{}).(*noteBox); ok {
+		b.mu.Lock()
+		b.note = note
+		b.mu.Unlock()
+	}
 }
 
 // RetryAfter is implemented by errors that say when to try again, such as
@@ -44,6 +72,12 @@ func (e *RetryAfterError) Error() string             { return e.Err.Error() }
 func (e *RetryAfterError) Unwrap() error             { return e.Err }
 func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
 
+// backingOffError is what Run returns while a failed source waits for its
+// next try: the last failure, already scrubbed.
+type backingOffError struct{ msg string }
+
+func (e *backingOffError) Error() string { return e.msg }
+
 // MaxBackoff caps the back-off of repeated failures that give no delay.
 const MaxBackoff = time.Hour
 
@@ -59,6 +93,8 @@ type Runner struct {
 	scrub   *Scrubber
 	changed func(name string)
 	stored  atomic.Uint64
+	mu      sync.Mutex
+	unsaved map[string]cache.Entry[any] // good fetches the store failed to write
 }
 
 // NewRunner returns a runner. changed, if not nil, is called after a fetch
@@ -67,7 +103,7 @@ func NewRunner(store *cache.Store, log *slog.Logger, scrub *Scrubber, changed fu
 	if changed == nil {
 		changed = func(string) {}
 	}
-	return &Runner{store: store, log: log, scrub: scrub, changed: changed}
+	return &Runner{store: store, log: log, scrub: scrub, changed: changed, unsaved: map[string]cache.Entry[any]{}}
 }
 
 // Stored counts the runs that stored new data or a changed status; a
@@ -98,18 +134,47 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 		ttl, st.NextTry = 0, nil
 	}
 	if st.NextTry != nil && now.Before(*st.NextTry) && st.NextTry.Sub(now) <= maxWait {
-		e, err := cache.Peek[T](r.store, DataKey(name))
+		e, err := Peek[T](r, name)
 		e.Stale = !e.FetchedAt.IsZero()
+		if err == nil && !st.OK {
+			// Still failing: say so, or the job running this source
+			// would look well between its tries.
+			err = &backingOffError{msg: st.Error}
+		}
 		return e, err
 	}
+	if u, ok := unsaved[T](r, name); ok && ttl > 0 && !now.Before(u.FetchedAt) && now.Sub(u.FetchedAt) < ttl {
+		return u, nil // fresh, though only in memory
+	}
 	fetched := false
+	note := &noteBox{}
 	e, err := cache.Memo(ctx, r.store, DataKey(name), ttl, func(ctx context.Context) (T, error) {
 		fetched = true
-		return fetch(ctx)
+		return fetch(context.WithValue(ctx, noteKey{}, note))
 	})
+	var werr *cache.WriteError
+	switch {
+	case fetched && errors.As(err, &werr):
+		// The fetch was good: show it, from memory, rather than fail the
+		// source for the store's sake.
+		r.log.Warn("source: fetched data could not be stored; keeping it in memory", "source", name, "error", err)
+		r.keep(name, e.FetchedAt, e.Value)
+		err = nil
+	case fetched && err == nil:
+		r.keep(name, time.Time{}, nil)
+	}
 	switch {
 	case err == nil:
+		if st.Failures > 0 {
+			r.log.Info("source recovered", "source", name, "kind", kind, "failures", st.Failures)
+		}
 		st.OK, st.Stale, st.Error, st.Failures, st.NextTry = true, false, "", 0, nil
+		st.Category = None
+		if fetched {
+			note.mu.Lock()
+			st.Note = r.scrub.String(note.note)
+			note.mu.Unlock()
+		}
 		at := e.FetchedAt
 		st.Updated = &at
 		if fetched {
@@ -119,13 +184,23 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 	case ctx.Err() != nil:
 		return e, err // shutting down: not the source's fault
 	default:
+		if u, ok := unsaved[T](r, name); ok && u.FetchedAt.After(e.FetchedAt) {
+			e.Value, e.FetchedAt, e.Stale = u.Value, u.FetchedAt, true
+		}
 		st.OK, st.Stale = false, e.Stale
 		st.Error = r.scrub.Error(err)
+		st.Category = Classify(err)
 		st.Failures++
 		next := now.Add(Backoff(st.Failures, ttl, err))
 		st.NextTry = &next
-		r.log.Warn("source failed", "source", name, "kind", kind, "failures", st.Failures,
-			"next_try", next, "error", st.Error)
+		// Logged once when the source starts failing; the status page
+		// counts the retries, and "source recovered" ends the episode.
+		if st.Failures == 1 {
+			r.log.Warn("source failing", "source", name, "kind", kind, "error", st.Error, "next_try", next)
+		} else {
+			r.log.Debug("source still failing", "source", name, "kind", kind, "failures", st.Failures,
+				"error", st.Error, "next_try", next)
+		}
 	}
 	if reflect.DeepEqual(saved, state{Status: st}) {
 		return e, err // the minute job asks every minute: don't rewrite an unchanged status
@@ -135,6 +210,38 @@ func Run[T any](ctx context.Context, r *Runner, name, kind string, ttl time.Dura
 		r.log.Warn("source: saving status", "source", name, "error", serr)
 	}
 	return e, err
+}
+
+// Peek returns a source's last good data without fetching: what the store
+// holds, or a newer fetch the store failed to write.
+func Peek[T any](r *Runner, name string) (cache.Entry[T], error) {
+	e, err := cache.Peek[T](r.store, DataKey(name))
+	if u, ok := unsaved[T](r, name); ok && u.FetchedAt.After(e.FetchedAt) {
+		return u, nil
+	}
+	return e, err
+}
+
+// keep holds a fetch the store could not write; a zero at forgets it.
+func (r *Runner) keep(name string, at time.Time, v any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if at.IsZero() {
+		delete(r.unsaved, name)
+		return
+	}
+	r.unsaved[name] = cache.Entry[any]{Value: v, FetchedAt: at}
+}
+
+func unsaved[T any](r *Runner, name string) (cache.Entry[T], bool) {
+	r.mu.Lock()
+	u, ok := r.unsaved[name]
+	r.mu.Unlock()
+	v, isT := u.Value.(T)
+	if !ok || !isT {
+		return cache.Entry[T]{}, false
+	}
+	return cache.Entry[T]{Value: v, FetchedAt: u.FetchedAt}, true
 }
 
 // Backoff is the wait after the n-th consecutive failure of a source that
@@ -161,6 +268,12 @@ func Statuses(store *cache.Store, names, kinds []string) []Status {
 		saved, _ := cache.Get[state](store, statusKey(name))
 		out[i] = saved.Status
 		out[i].Name, out[i].Kind = name, kinds[i]
+		if out[i].Category == "" { // never run, or stored by an older version
+			out[i].Category = None
+			if out[i].Error != "" {
+				out[i].Category = Other
+			}
+		}
 	}
 	return out
 }

@@ -144,3 +144,38 @@ func TestScrub(t *testing.T) {
 		t.Errorf("long message not cut cleanly: %d bytes", len(long))
 	}
 }
+
+// A fetch that succeeds with a note shows it while the source stays ok;
+// the note lasts while the data is fresh and goes with the next fetch.
+func TestRunNote(t *testing.T) {
+	c := clock.New(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	store, err := cache.Open("", c.Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	r := NewRunner(store, discard(), NewScrubber(), nil)
+	note := "3 lines skipped (first: line without a value)"
+	fetch := func(ctx context.Context) (int, error) {
+		SetNote(ctx, note)
+		return 1, nil
+	}
+	status := func() Status {
+		if _, err := Run(context.Background(), r, "School", "ics", time.Minute, fetch); err != nil {
+			t.Fatal(err)
+		}
+		return Statuses(store, []string{"School"}, []string{"ics"})[0]
+	}
+	if st := status(); !st.OK || st.Note != note {
+		t.Errorf("first run: ok %v note %q, want ok and %q", st.OK, st.Note, note)
+	}
+	note = ""
+	if st := status(); st.Note != "3 lines skipped (first: line without a value)" {
+		t.Errorf("within the TTL: note %q, want the stored one", st.Note)
+	}
+	c.Add(2 * time.Minute)
+	if st := status(); !st.OK || st.Note != "" {
+		t.Errorf("clean fetch: ok %v note %q, want ok and none", st.OK, st.Note)
+	}
+	SetNote(context.Background(), "outside Run") // does nothing, and does not panic
+}

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"kiosk/kiosk/source"
 )
 
 // Defaults for Options.
@@ -443,7 +445,7 @@ func (cy *cycle) post(path string, form url.Values) ([]byte, error) {
 		return nil, fmt.Errorf("reading answer: %w", err)
 	}
 	if len(body) > maxBody {
-		return nil, fmt.Errorf("answer over %d bytes", maxBody)
+		return nil, source.WithCategory(source.BadContent, fmt.Errorf("answer over %d bytes", maxBody))
 	}
 	return body, classify(resp, body)
 }
@@ -468,9 +470,9 @@ func classify(resp *http.Response, body []byte) error {
 	}
 	switch {
 	case st == http.StatusNotFound || st == http.StatusMethodNotAllowed || st == http.StatusGone:
-		return fmt.Errorf("HTTP %d: %w", st, errEndpoint)
+		return fmt.Errorf("%w: %w", &source.HTTPError{Code: st}, errEndpoint)
 	case st >= 400:
-		return fmt.Errorf("HTTP %d", st)
+		return &source.HTTPError{Code: st}
 	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
@@ -485,5 +487,5 @@ func classify(resp *http.Response, body []byte) error {
 		return errSessionExpired
 	}
 	ct, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
-	return fmt.Errorf("%d bytes of %q, not JSON: %w", len(body), sanitize(ct), errEndpoint)
+	return source.WithCategory(source.BadContent, fmt.Errorf("%d bytes of %q, not JSON: %w", len(body), sanitize(ct), errEndpoint))
 }

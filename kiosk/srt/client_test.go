@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"kiosk/kiosk/clock"
+	"kiosk/kiosk/source"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -216,8 +217,8 @@ func TestCredentialsRefused(t *testing.T) {
 			for i := range 3 {
 				_, err := c.Reservations(context.Background(), 3)
 				var ce *CredentialsError
-				if !errors.Is(err, ErrCredentials) || !errors.As(err, &ce) || ce.Reason != tc.reason {
-					t.Fatalf("refresh %d: got %v, want credentials error %q", i, err, tc.reason)
+				if !errors.Is(err, ErrCredentials) || !errors.As(err, &ce) || ce.Reason != tc.reason || source.Classify(err) != source.Auth {
+					t.Fatalf("refresh %d: got %v (%s), want credentials error %q (auth)", i, err, source.Classify(err), tc.reason)
 				}
 				e.clk.Add(24 * time.Hour)
 			}
@@ -240,8 +241,8 @@ func TestBlocked(t *testing.T) {
 			t.Helper()
 			_, err := c.Reservations(context.Background(), 3)
 			var ra interface{ RetryAfter() time.Duration }
-			if !errors.Is(err, ErrBlocked) || !errors.As(err, &ra) || ra.RetryAfter() != want {
-				t.Fatalf("HTTP %d: got %v, want blocked for %v", status, err, want)
+			if !errors.Is(err, ErrBlocked) || !errors.As(err, &ra) || ra.RetryAfter() != want || source.Classify(err) != source.RateLimited {
+				t.Fatalf("HTTP %d: got %v (%s), want blocked for %v (rate_limited)", status, err, source.Classify(err), want)
 			}
 		}
 		wait(time.Hour)
@@ -285,6 +286,9 @@ func TestTransientFailures(t *testing.T) {
 		{"slow answer", func(sc *srttest.Scenario) { sc.Latency = 2 * time.Second },
 			func(o *Options) { o.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond} }, []string{login}},
 	}
+	categories := map[string]source.Category{"HTTP 503": source.Server, "truncated JSON": source.BadContent,
+		"ErrorCode envelope": source.Other, "HTTP 404": source.NotFound, "app UA required": source.Other,
+		"slow answer": source.Timeout}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, tc.sc)
@@ -296,6 +300,9 @@ func TestTransientFailures(t *testing.T) {
 				}
 				if !strings.HasPrefix(err.Error(), "srt: ") || strings.Count(err.Error(), "srt:") != 1 {
 					t.Errorf("error %q does not name its source once", err)
+				}
+				if got, want := source.Classify(err), categories[tc.name]; got != want {
+					t.Errorf("category %q, want %q", got, want)
 				}
 				t.Log(err)
 				want := tc.paths

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"kiosk/kiosk/source"
 )
 
 // ErrCredentials is matched (errors.Is) by the error of a login SR refused:
@@ -31,6 +33,9 @@ func (e *CredentialsError) Error() string {
 // Is makes errors.Is(err, ErrCredentials) true.
 func (e *CredentialsError) Is(target error) bool { return target == ErrCredentials }
 
+// Category tells the status page to ask for the login details.
+func (e *CredentialsError) Category() source.Category { return source.Auth }
+
 // BlockedError is an IP block: no request may be sent before Until.
 type BlockedError struct {
 	Until time.Time     // zero when the sender does not know the back-off
@@ -43,6 +48,9 @@ func (e *BlockedError) Error() string {
 
 // Is makes errors.Is(err, ErrBlocked) true.
 func (e *BlockedError) Is(target error) bool { return target == ErrBlocked }
+
+// Category: SR blocks an address that sent too many requests.
+func (e *BlockedError) Category() source.Category { return source.RateLimited }
 
 // RetryAfter is the wait before the next request; kiosk/source backs off by it.
 func (e *BlockedError) RetryAfter() time.Duration { return e.After }

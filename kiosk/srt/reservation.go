@@ -4,10 +4,12 @@ package srt
 
 import "time"
 
-// Reservation is one reservation as the dashboard shows it. The JSON form is
-// the "trains" contract of /api/dashboard.
+// Reservation is one reservation as the dashboard shows it. Its JSON form is
+// what the store keeps; pages get kiosk/web's TrainJSON, without the PNR.
 type Reservation struct {
-	PNR              string     `json:"-"`     // reservation number; never shown
+	// PNR is the reservation number. It is stored, so reminder IDs built
+	// from it stay distinct after a restart, but never shown or logged.
+	PNR              string     `json:"pnr"`
 	Train            string     `json:"train"` // "SRT 301": name and number without zero padding
 	DepartureStation string     `json:"departure_station"`
 	ArrivalStation   string     `json:"arrival_station"`

@@ -128,6 +128,7 @@ type postNotification struct {
 	ExpireSeconds *int    `json:"expire_seconds"`
 	ShowNotiboard *bool   `json:"show_notiboard"`
 	Sound         *bool   `json:"sound"`
+	Urgent        *bool   `json:"urgent"`
 }
 
 const maxMessage = 2000 // characters
@@ -153,13 +154,9 @@ func (s *Server) handlePostNotification(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf(`"message" is %d characters; at most %d`, n, maxMessage))
 	}
 	now := s.now()
-	n := remind.Notification{
-		Message:     *p.Message,
-		DisplayTime: s.cfg.Reminders.DisplaySeconds,
-		Expire:      now.Add(time.Duration(s.cfg.Reminders.ExpireMinutes) * time.Minute).Unix(),
-		Kind:        remind.KindCustom,
-		Sound:       true,
-		Created:     now.Unix(),
+	n := remind.Custom(now, s.cfg.Reminders, *p.Message)
+	if p.Urgent != nil {
+		n.Urgent = *p.Urgent
 	}
 	if p.DisplayTime != nil {
 		if *p.DisplayTime < 1 || *p.DisplayTime > 3600 {

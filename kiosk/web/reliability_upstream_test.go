@@ -321,7 +321,9 @@ func containsAny(s string, words []string) bool {
 	return false
 }
 
-func newUpSite(t *testing.T, url string, hits func() int) *upSite {
+// newUpSite builds the site; setup, if given, changes the config and the
+// feed's client before they are used.
+func newUpSite(t *testing.T, url string, hits func() int, setup ...func(*config.Config, *http.Client)) *upSite {
 	t.Helper()
 	clock := newUpClock(now)
 	store, err := cache.Open("", clock.now, nil)
@@ -334,6 +336,9 @@ func newUpSite(t *testing.T, url string, hits func() int) *upSite {
 	}
 	cfg.Calendars = []config.Calendar{{Name: "Home", ICS: &config.ICS{URL: url}}}
 	client := &http.Client{Timeout: upstreamTimeout}
+	for _, f := range setup {
+		f(cfg, client)
+	}
 	log := slog.New(slog.DiscardHandler)
 	src := ics.New(ics.Options{Name: "Home", URL: url, Loc: seoul, HTTPClient: client, MaxBytes: maxFeedBytes, Now: clock.now, Logger: log})
 	board := dashboard.New(dashboard.Options{

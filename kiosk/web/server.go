@@ -54,6 +54,8 @@ type Options struct {
 	// Refresh makes every source fetch now, skipping back-off (admin).
 	Refresh func() error
 	Status  StatusInfo
+	// Weather is the forecast and fine dust; nil when not configured.
+	Weather Weather
 }
 
 // Photos is the photo frame's library.
@@ -83,6 +85,7 @@ type Server struct {
 	token   []byte // SHA-256 of the admin token; nil: admin actions are off
 	limit   *limiter
 	engine  *html.Engine
+	wx      *wxViews
 	// Renderings shared by the screens and phones asking within a second.
 	pageHTML, boardHTML, dashJSON renderCache
 }
@@ -91,6 +94,9 @@ type Server struct {
 // start-up, rather than a broken screen later.
 func New(opts Options) (*Server, error) {
 	engine := html.NewFileSystem(http.FS(opts.Views), ".html")
+	wx := &wxViews{src: opts.Weather, loc: opts.Config.Location, locale: opts.Config.Locale,
+		days: opts.Config.Dashboard.DaysAhead, now: opts.Now, assets: new(string)}
+	engine.AddFuncMap(wx.funcs())
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
@@ -105,8 +111,9 @@ func New(opts Options) (*Server, error) {
 		queue: opts.Queue, refresh: opts.Refresh, info: opts.Status,
 		notices: opts.Notices, nsrc: opts.ExtraSources, photos: opts.Photos,
 		limit:  &limiter{fails: map[string]*window{}, now: opts.Now},
-		engine: engine,
+		engine: engine, wx: wx,
 	}
+	*wx.assets = s.assets
 	if tok := opts.Config.AdminToken.Reveal(); tok != "" {
 		sum := sha256.Sum256([]byte(tok))
 		s.token = sum[:]

@@ -19,6 +19,7 @@ import (
 	"kiosk/kiosk/calendar"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/dashboard"
+	"kiosk/kiosk/notices"
 	"kiosk/kiosk/remind"
 	"kiosk/kiosk/source"
 	"kiosk/kiosk/srt"
@@ -89,7 +90,7 @@ func sampleSnapshot() *dashboard.Snapshot {
 		},
 		Trains: []srt.Reservation{
 			{Train: "SRT 100", DepartureStation: "수서", ArrivalStation: "부산", Departure: at(0, 8, 0), Arrival: at(0, 10, 0)},
-			{Train: "SRT 301", DepartureStation: "수서", ArrivalStation: "부산", Departure: at(1, 8, 0), Arrival: at(1, 10, 31),
+			{PNR: "FAKE-PNR-301", Train: "SRT 301", DepartureStation: "수서", ArrivalStation: "부산", Departure: at(1, 8, 0), Arrival: at(1, 10, 31),
 				Car: "3", Seat: "7A", SeatClass: "일반실", Passengers: 1, PaymentDeadline: &deadline},
 		},
 		Sources: []source.Status{
@@ -182,23 +183,35 @@ func TestPage(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<html lang="en">`, "09:00", "Sunday, November 22, 2026",
-		">Today<", ">Tomorrow<", "Dentist", "10:00–11:00", "All day",
-		`class="event past"`, // breakfast ended at 08:00
-		"SRT 301", "Pay by", "stale since",
+		">Today<", ">Tomorrow<", "Dentist", `10:00<span class="until">11:00</span>`,
+		"1 earlier today", // breakfast ended at 08:00: counted, not listed
+		`<span class="range">~11/22</span> <span class="nth">day 3 of 3</span>`, // the trip, a marker on its last day
+		`<span class="rel" data-rel="`,                                          // the dentist is next: in 60 min
+		">in 1 h<",
+		"SRT 301", "Pay by",
+		"School: stale since 11/22 08:00", `data-date="2026-11-22"`,
 		`data-version="v1.2.3"`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	if strings.Contains(body, "Yesterday") || strings.Contains(body, "Next week") || strings.Contains(body, "SRT 100") {
-		t.Error("page shows something outside the window")
+	if strings.Contains(body, "Yesterday") || strings.Contains(body, "Next week") || strings.Contains(body, "SRT 100") || strings.Contains(body, "Breakfast") {
+		t.Error("page shows something outside the window, or a finished event of today")
 	}
-	if strings.Index(body, "Trip") > strings.Index(body, "Breakfast") {
-		t.Error("all-day events must come first in a day")
+	if strings.Index(body, "Trip") > strings.Index(body, "Dentist") {
+		t.Error("multi-day and all-day events must come first in a day")
 	}
 	if strings.Contains(body, "demo") {
 		t.Error("demo badge shown outside demo mode")
+	}
+	// The school calendar is stale: its events carry the mark, and an empty
+	// day does not claim to be free.
+	if !strings.Contains(body, `class="row event next stale"`) {
+		t.Error("the stale calendar's event is not marked")
+	}
+	if strings.Contains(body, "No events<") || !strings.Contains(body, "No events loaded") {
+		t.Error(`empty days say "No events" while a calendar fails`)
 	}
 }
 
@@ -290,23 +303,146 @@ func TestPageLinksExistingAssets(t *testing.T) {
 	}
 }
 
-func TestMaxEvents(t *testing.T) {
+// TestMaxEventsIgnored: max_events no longer cuts the page; what fits is
+// measured in the page, which counts the rest under each day.
+func TestMaxEventsIgnored(t *testing.T) {
 	var events []calendar.Event
 	for i := range 50 {
 		events = append(events, calendar.Event{ID: fmt.Sprint(i), Calendar: "F", Summary: fmt.Sprintf("E%02d", i),
-			Start: at(0, 10, i), End: at(0, 11, i)})
+			Start: at(1, 10, i), End: at(1, 11, i)})
 	}
 	s := newServer(t, &dashboard.Snapshot{Events: events}, func(c *config.Config) {
 		c.Locale = "en"
 		c.Dashboard.MaxEvents = 10
 	})
 	_, body := get(t, s, "/")
-	if strings.Count(body, `<li class="event`) != 10 || !strings.Contains(body, "40 more") {
-		t.Errorf("page shows %d events, want 10 and +40 more", strings.Count(body, `<li class="event`))
+	if n := strings.Count(body, `<li class="row event`); n != 50 {
+		t.Errorf("page has %d events, want all 50 (the page fits them)", n)
+	}
+	if !strings.Contains(body, `data-count="50"`) || !strings.Contains(body, `data-more="&#43;%d more"`) {
+		t.Error("the day does not carry its count and the +N format")
 	}
 	_, js := get(t, s, "/api/dashboard")
 	if n := strings.Count(js, `"summary"`); n != 50 {
 		t.Errorf("/api/dashboard returns %d events, want every instance (50)", n)
+	}
+}
+
+// TestBoardFailures: a calendar that failed without data is named in the
+// board's place, a stale one says since when, empty days say nothing is
+// loaded, and only configured sections with something to show are there.
+func TestBoardFailures(t *testing.T) {
+	updated := at(-1, 20, 38)
+	tests := []struct {
+		name      string
+		sources   []source.Status
+		trains    []srt.Reservation
+		want, not []string
+	}{
+		{
+			name:    "failed without data",
+			sources: []source.Status{{Name: "가족", Kind: "google", Error: "google: 401"}},
+			want:    []string{"가족 캘린더: 불러오지 못함 (설정 확인)", "불러온 일정 없음"},
+			not:     []string{">일정 없음<", `class="side"`, "기차", "알림판"},
+		},
+		{
+			name:    "stale",
+			sources: []source.Status{{Name: "학교", Kind: "ics", Stale: true, Updated: &updated, Error: "ics: HTTP 500"}},
+			want:    []string{"학교: 11/21 20:38 이후 갱신 안 됨", "불러온 일정 없음"},
+			not:     []string{">일정 없음<"},
+		},
+		{
+			name:    "all fine, no trains or notices",
+			sources: []source.Status{{Name: "가족", Kind: "google", OK: true, Updated: &updated}},
+			want:    []string{">일정 없음<"},
+			not:     []string{"불러오지", "갱신 안 됨", `class="side"`, `class="alerts"`},
+		},
+		{
+			name:    "a train after midnight",
+			sources: []source.Status{{Name: "SRT", Kind: "srt", OK: true, Updated: &updated}},
+			trains:  []srt.Reservation{{Train: "SRT 651", DepartureStation: "수서", ArrivalStation: "광주송정", Departure: at(0, 23, 10), Arrival: at(1, 0, 58)}},
+			want:    []string{`00:58 <span class="next-day">&#43;1</span>`, "기차"},
+		},
+		{
+			name:    "trains failing",
+			sources: []source.Status{{Name: "SRT", Kind: "srt", Error: "srt: login"}},
+			want:    []string{"SRT: 불러오지 못함", "기차"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newServer(t, &dashboard.Snapshot{Sources: tc.sources, Trains: tc.trains}, nil)
+			_, body := get(t, s, "/partial/board")
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("board lacks %q", w)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(body, n) {
+					t.Errorf("board has %q", n)
+				}
+			}
+		})
+	}
+}
+
+// TestNoticesGrouped: each notice source is one heading over its items.
+func TestNoticesGrouped(t *testing.T) {
+	cfg, err := config.Default(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := cache.Open("", func() time.Time { return now }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	queue, err := remind.NewQueue(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{
+		Config: cfg, Board: fixedBoard{&dashboard.Snapshot{}}, Log: slog.New(slog.DiscardHandler),
+		Now: func() time.Time { return now }, Version: "v", Views: views.FS, Static: static.FS, Queue: queue,
+		Notices: func(time.Time) []notices.Item {
+			return []notices.Item{
+				{Source: "학교", Title: "공개수업", Published: now},
+				{Source: "아파트", Title: "승강기 점검", Published: now},
+				{Source: "학교", Title: "방학 안내", Published: now},
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, s, "/partial/board")
+	if n := strings.Count(body, "<h2>학교<"); n != 1 {
+		t.Errorf("the school heading shows %d times, want once", n)
+	}
+	if i, j, k := strings.Index(body, "공개수업"), strings.Index(body, "방학 안내"), strings.Index(body, "<h2>아파트<"); i > j || j > k {
+		t.Error("the school's notices are not together under its heading")
+	}
+}
+
+func TestRelative(t *testing.T) {
+	tests := []struct {
+		d      time.Duration
+		ko, en string
+	}{
+		{30 * time.Second, "1분 후", "in 1 min"},
+		{35 * time.Minute, "35분 후", "in 35 min"},
+		{2 * time.Hour, "2시간 후", "in 2 h"},
+		{125 * time.Minute, "2시간 5분 후", "in 2 h 5 min"},
+		{50 * time.Hour, "2일 후", "in 2 days"},
+	}
+	for _, tc := range tests {
+		if got := locales["ko"].relative(tc.d); got != tc.ko {
+			t.Errorf("ko relative(%v) = %q, want %q", tc.d, got, tc.ko)
+		}
+		if got := locales["en"].relative(tc.d); got != tc.en {
+			t.Errorf("en relative(%v) = %q, want %q", tc.d, got, tc.en)
+		}
 	}
 }
 

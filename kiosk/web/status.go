@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"io/fs"
+	"os"
+	"os/user"
 	"strconv"
 	"strings"
 	"syscall"
@@ -10,8 +12,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"kiosk/cache"
 	"kiosk/kiosk/display"
 	"kiosk/kiosk/jobs"
+	"kiosk/kiosk/push"
 	"kiosk/kiosk/remind"
 	"kiosk/kiosk/source"
 )
@@ -35,6 +39,7 @@ type StatusJSON struct {
 	CPUTempCelsius      *float64              `json:"cpu_temp_celsius"`
 	Throttled           *Throttle             `json:"throttled"`
 	Warnings            []string              `json:"warnings"`
+	Push                []push.ChannelStatus  `json:"push"`
 }
 
 // JobJSON is a job with RFC 3339 times in the configured zone.
@@ -73,7 +78,17 @@ type StatusInfo struct {
 	Reminders  func() remind.Status
 	StoreBytes func() int64
 	DataDir    string
-	Warnings   func() []string
+	// Fallback says whether the store is kept in memory because the data
+	// dir cannot be written or its disk is full; what it holds is then lost
+	// at restart, and the status headline and the page say so.
+	Fallback cache.Fallback
+	// UnsafeFiles hold a secret and are readable by every user.
+	UnsafeFiles []string
+	// Recovered is where a store that could not be opened was moved.
+	Recovered string
+	// Warnings are further warnings, shown as they are.
+	Warnings func() []string
+	Push     func() []push.ChannelStatus // nil: no push configured
 	// Sys reads /sys and /proc (tests give a fake).
 	Sys fs.FS
 }
@@ -125,8 +140,15 @@ func (s *Server) statusJSON(now time.Time) StatusJSON {
 		n := s.info.StoreBytes()
 		st.StoreBytes = &n
 	}
+	for _, w := range s.runWarnings(statusLocales["en"], true) {
+		st.Warnings = append(st.Warnings, w.String())
+	}
 	if s.info.Warnings != nil {
 		st.Warnings = append(st.Warnings, s.info.Warnings()...)
+	}
+	st.Push = []push.ChannelStatus{}
+	if s.info.Push != nil {
+		st.Push = s.info.Push()
 	}
 	if s.info.Sys != nil {
 		st.MemoryRSSBytes = rss(s.info.Sys)
@@ -203,6 +225,7 @@ type statusView struct {
 	Assets  string
 	Lang    string
 	Version string
+	Admin   bool // an admin token is set: the admin form is shown
 	T       statusTexts
 	Body    statusBody
 }
@@ -210,6 +233,7 @@ type statusView struct {
 type statusBody struct {
 	Overall   string // ok, warn, bad
 	Headline  string
+	Fix       *advice // how to fix what the headline says
 	Time      string
 	Zone      string
 	Uptime    string
@@ -225,22 +249,66 @@ type statusBody struct {
 	Disk      string
 	Temp      string
 	Power     string
-	Warnings  []string
+	Warnings  []advice
+	Push      []pushRow
+}
+
+// advice is a sentence, then the commands, paths or keys it names, which
+// the page sets as code.
+type advice struct {
+	Text string
+	Code []string
+}
+
+func (n advice) String() string {
+	if len(n.Code) == 0 {
+		return n.Text
+	}
+	return n.Text + " " + strings.Join(n.Code, " ")
+}
+
+// runWarnings are the warnings about how the kiosk runs, in a locale; with
+// storage, the data dir's problem too (the page has it as its headline).
+func (s *Server) runWarnings(t statusTexts, storage bool) []advice {
+	var out []advice
+	for _, f := range s.info.UnsafeFiles {
+		out = append(out, advice{t.UnsafeFile, []string{f, "chmod 600 " + f}})
+	}
+	if s.info.Recovered != "" {
+		out = append(out, advice{t.Recovered, []string{s.info.Recovered}})
+	}
+	if h, fix := storageProblem(t, s.info.Fallback, s.info.DataDir); h != "" && storage {
+		out = append(out, advice{h + ". " + fix.Text, fix.Code})
+	}
+	return out
+}
+
+// storageProblem is the headline and the fix for a store kept in memory.
+func storageProblem(t statusTexts, f cache.Fallback, dir string) (string, advice) {
+	switch f {
+	case cache.ReadOnly:
+		return t.DataDirReadOnly, advice{t.DataDirReadOnlyFix, []string{"sudo chown -R " + processUser() + " " + dir, "StateDirectory=kiosk"}}
+	case cache.DiskFull:
+		return t.DataDirFull, advice{t.DataDirFullFix, []string{dir, "sudo journalctl --vacuum-size=50M"}}
+	}
+	return "", advice{}
+}
+
+// processUser names the user the kiosk runs as, for a chown command.
+func processUser() string {
+	id := strconv.Itoa(os.Getuid())
+	if u, err := user.LookupId(id); err == nil {
+		return u.Username
+	}
+	return id
 }
 
 type sourceRow struct {
-	Name, Kind, State, Class, Updated, Problem, NextTry string
+	Name, Kind, State, Class, Updated, Problem, Detail, NextTry, Note string
 }
 
 type jobRow struct {
 	Name, Last, Next, Error string
-}
-
-func mb(n *int64) string {
-	if n == nil {
-		return "—"
-	}
-	return fmt.Sprintf("%.1f MB", float64(*n)/1e6)
 }
 
 func (s *Server) statusBody(now time.Time) statusBody {
@@ -256,9 +324,17 @@ func (s *Server) statusBody(now time.Time) statusBody {
 	b := statusBody{
 		Overall: "ok", Headline: t.AllGood,
 		Time: now.In(loc).Format("2006-01-02 15:04:05"), Zone: loc.String(),
-		Uptime: (time.Duration(st.UptimeSeconds) * time.Second).String(),
-		Memory: mb(st.MemoryRSSBytes), Store: mb(st.StoreBytes), Disk: mb(st.DataDirFreeBytes),
-		Temp: "—", Power: "—", Warnings: st.Warnings,
+		Uptime: t.duration(time.Duration(st.UptimeSeconds) * time.Second),
+		Memory: bytesText(st.MemoryRSSBytes), Store: bytesText(st.StoreBytes), Disk: bytesText(st.DataDirFreeBytes),
+		Temp: "—", Power: "—", Warnings: s.runWarnings(t, false),
+	}
+	if s.info.Warnings != nil {
+		for _, w := range s.info.Warnings() {
+			b.Warnings = append(b.Warnings, advice{Text: w})
+		}
+	}
+	if h, fix := storageProblem(t, s.info.Fallback, s.info.DataDir); h != "" {
+		b.Overall, b.Headline, b.Fix = "bad", h, &fix
 	}
 	switch {
 	case st.ClockSynced == nil:
@@ -267,10 +343,12 @@ func (s *Server) statusBody(now time.Time) statusBody {
 		b.Clock = t.ClockSynced
 	default:
 		b.Clock = t.ClockNotSynced
-		b.Overall, b.Headline = "warn", t.ClockNotSynced
+		if b.Overall == "ok" {
+			b.Overall, b.Headline = "warn", t.ClockNotSynced
+		}
 	}
 	for _, src := range st.Sources {
-		row := sourceRow{Name: src.Name, Kind: src.Kind, Updated: when(src.Updated)}
+		row := sourceRow{Name: t.word(t.SourceNames, src.Name), Kind: t.word(t.Kinds, src.Kind), Updated: when(src.Updated), Note: src.Note}
 		switch {
 		case src.OK:
 			row.State, row.Class = t.OK, "ok"
@@ -281,7 +359,12 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			if src.Stale {
 				row.State = t.Stale
 			}
-			row.Problem = plainError(src.Error, s.cfg.Locale)
+			// The advice in the page's language; the raw detail after it
+			// is set apart as code.
+			row.Problem = sourceAdvice(src, s.cfg.Locale)
+			if plain, ok := strings.CutSuffix(row.Problem, " ("+src.Error+")"); ok {
+				row.Problem, row.Detail = plain, src.Error
+			}
 			row.NextTry = when(src.NextTry)
 			if b.Overall != "bad" {
 				b.Overall, b.Headline = "bad", fmt.Sprintf(t.SourceFailing, src.Name)
@@ -290,7 +373,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 		b.Sources = append(b.Sources, row)
 	}
 	for _, j := range s.info.jobs() {
-		b.Jobs = append(b.Jobs, jobRow{Name: j.Name, Last: when(j.LastRun), Next: when(j.NextRun), Error: j.LastError})
+		b.Jobs = append(b.Jobs, jobRow{Name: t.word(t.JobNames, j.Name), Last: when(j.LastRun), Next: when(j.NextRun), Error: j.LastError})
 	}
 	if s.info.Reminders != nil {
 		r := s.info.Reminders()
@@ -298,8 +381,11 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			b.Reminders = r.From.In(loc).Format("15:04:05") + " – " + r.To.In(loc).Format("15:04:05")
 		}
 		if r.Jump != nil {
-			b.Jump = fmt.Sprintf(t.Jump, r.Jump.At.In(loc).Format("01-02 15:04"),
-				time.Duration(r.Jump.Seconds*float64(time.Second)).Round(time.Second))
+			format, size := t.Jump, time.Duration(r.Jump.Seconds*float64(time.Second))
+			if size < 0 {
+				format, size = t.JumpBack, -size
+			}
+			b.Jump = fmt.Sprintf(format, r.Jump.At.In(loc).Format("01-02 15:04"), t.duration(size))
 		}
 	}
 	for _, n := range st.Notifications {
@@ -325,8 +411,13 @@ func (s *Server) statusBody(now time.Time) statusBody {
 			b.Power = t.OK
 		}
 	}
+	b.Push = s.pushRows(loc)
 	if len(b.Warnings) > 0 && b.Overall == "ok" {
-		b.Overall, b.Headline = "warn", b.Warnings[0]
+		w := b.Warnings[0]
+		b.Overall, b.Headline = "warn", strings.TrimSuffix(w.Text, ":")
+		if len(w.Code) > 0 {
+			b.Fix = &advice{Code: w.Code}
+		}
 	}
 	return b
 }
@@ -340,50 +431,15 @@ func (i StatusInfo) jobs() []jobs.Status {
 
 func (s *Server) handleStatusPage(c *fiber.Ctx) error {
 	c.Set("Cache-Control", "no-store")
-	return c.Render("status", statusView{Assets: s.assets, Lang: s.cfg.Locale, Version: s.version,
-		T: statusLocales[s.cfg.Locale], Body: s.statusBody(s.now())})
+	return c.Render("status", s.statusView())
 }
 
 func (s *Server) handleStatusPartial(c *fiber.Ctx) error {
 	c.Set("Cache-Control", "no-store")
-	return c.Render("status-body", statusView{Assets: s.assets, Lang: s.cfg.Locale, Version: s.version,
-		T: statusLocales[s.cfg.Locale], Body: s.statusBody(s.now())})
+	return c.Render("status-body", s.statusView())
 }
 
-// plainError turns a source's error into words a non-engineer can act on,
-// keeping the (scrubbed) detail after them.
-func plainError(msg, locale string) string {
-	if msg == "" {
-		return ""
-	}
-	m := strings.ToLower(msg)
-	t := statusLocales[locale]
-	var plain string
-	switch {
-	case strings.Contains(m, "password") || strings.Contains(m, "credential") || strings.Contains(m, "no such member"):
-		plain = t.ErrCredentials
-	case strings.Contains(m, "blocked"):
-		plain = t.ErrBlocked
-	case strings.Contains(m, "401") || strings.Contains(m, "403") || strings.Contains(m, "unauthorized") ||
-		strings.Contains(m, "forbidden") || strings.Contains(m, "access denied") || strings.Contains(m, "invalid_grant"):
-		plain = t.ErrAccess
-	case strings.Contains(m, "404") || strings.Contains(m, "not found") || strings.Contains(m, "no such file"):
-		plain = t.ErrNotFound
-	case strings.Contains(m, "429") || strings.Contains(m, "too many") || strings.Contains(m, "rate"):
-		plain = t.ErrRate
-	case strings.Contains(m, "timeout") || strings.Contains(m, "deadline"):
-		plain = t.ErrTimeout
-	case strings.Contains(m, "no such host") || strings.Contains(m, "connection refused") ||
-		strings.Contains(m, "network is unreachable") || strings.Contains(m, "dial"):
-		plain = t.ErrNetwork
-	case strings.Contains(m, "larger than") || strings.Contains(m, "too large"):
-		plain = t.ErrTooLarge
-	case strings.Contains(m, "500") || strings.Contains(m, "502") || strings.Contains(m, "503") || strings.Contains(m, "server error"):
-		plain = t.ErrServer
-	case strings.Contains(m, "decode") || strings.Contains(m, "parse") || strings.Contains(m, "unexpected") || strings.Contains(m, "invalid"):
-		plain = t.ErrData
-	default:
-		plain = t.ErrOther
-	}
-	return plain + " (" + msg + ")"
+func (s *Server) statusView() statusView {
+	return statusView{Assets: s.assets, Lang: s.cfg.Locale, Version: s.version, Admin: s.token != nil,
+		T: statusLocales[s.cfg.Locale], Body: s.statusBody(s.now())}
 }

@@ -8,10 +8,6 @@
 // with the token kept in this phone's localStorage.
 const statusPage = () => {
   const main = document.getElementById("status");
-  const result = document.getElementById("admin-result");
-  const tokenInput = document.getElementById("token");
-  const tokenKey = "kiosk.admin";
-  tokenInput.value = localStorage.getItem(tokenKey) || "";
   const refresh = async () => {
     try {
       const res = await fetch("/partial/status", { cache: "no-store", signal: AbortSignal.timeout(10000) });
@@ -22,6 +18,16 @@ const statusPage = () => {
     } catch { /* keep what is shown */ }
     setTimeout(refresh, 15000);
   };
+  setTimeout(refresh, 15000);
+  // The admin form is there only when an admin token is set; its answers
+  // are worded in the page's language (data-done, data-e401, …).
+  const admin = document.getElementById("admin");
+  if (!admin) return;
+  const words = admin.dataset;
+  const result = document.getElementById("admin-result");
+  const tokenInput = document.getElementById("token");
+  const tokenKey = "kiosk.admin";
+  tokenInput.value = localStorage.getItem(tokenKey) || "";
   const call = async (method, path, body) => {
     result.textContent = "…";
     try {
@@ -30,15 +36,11 @@ const statusPage = () => {
         headers: { "Authorization": "Bearer " + tokenInput.value.trim(), "Content-Type": "application/json" },
         body: body ? JSON.stringify(body) : undefined,
       });
-      let msg = res.status + " " + res.statusText;
-      if (!res.ok) {
-        try { msg = res.status + ": " + (await res.json()).error; } catch { /* not JSON */ }
-      }
-      result.textContent = msg;
+      result.textContent = res.ok ? words.done : (words["e" + res.status] || words.failed + " (" + res.status + ")");
       if (res.ok) setTimeout(refresh, 500);
       return res.ok;
-    } catch (e) {
-      result.textContent = String(e);
+    } catch {
+      result.textContent = words.unreachable;
       return false;
     }
   };
@@ -54,7 +56,6 @@ const statusPage = () => {
   });
   document.getElementById("refresh-all").addEventListener("click", () => call("POST", "/api/refresh"));
   document.getElementById("clear-all").addEventListener("click", () => call("DELETE", "/api/notifications"));
-  setTimeout(refresh, 15000);
 };
 
 const dashboard = () => {
@@ -66,52 +67,121 @@ const dashboard = () => {
   const serverNow = () => new Date(Date.now() + offset);
 
   // Clock and date in the configured zone, whatever the browser's zone is.
+  // They repaint once a minute, on the minute, with the relative times.
   const zone = body.dataset.zone || undefined;
   const clockFmt = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   const dateFmt = new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-US", { timeZone: zone, dateStyle: "full" });
+  const mdFmt = new Intl.DateTimeFormat("en-GB", { timeZone: zone, month: "2-digit", day: "2-digit" });
   const clock = document.getElementById("clock");
   const date = document.getElementById("date");
-  const tick = () => {
+  const setText = (el, text) => { if (el.textContent !== text) el.textContent = text; };
+
+  // "35분 후" / "in 35 min", as the server says it (texts.relative).
+  const [fMin, fHours, fHoursMin, fDays] = (body.dataset.tRel || "%d min|%d h|%d h %d min|%d days").split("|");
+  const fmt = (f, ...n) => { let i = 0; return f.replace(/%d/g, () => n[i++]); };
+  const rel = (ms) => {
+    const m = Math.max(1, Math.ceil(ms / 60000));
+    if (m < 60) return fmt(fMin, m);
+    if (m < 1440) return m % 60 === 0 ? fmt(fHours, m / 60) : fmt(fHoursMin, Math.floor(m / 60), m % 60);
+    return fmt(fDays, Math.floor(m / 1440));
+  };
+
+  const board = document.getElementById("board");
+  let boardAt = 0; // server time of the board shown
+  // Every minute: the clock, the next event's relative time; when an event
+  // shown has started or ended since the board was rendered, a new board
+  // (the server moves it to "now", or among the past ones).
+  const minute = () => {
     const d = serverNow();
-    clock.textContent = clockFmt.format(d);
-    date.textContent = dateFmt.format(d);
-    setTimeout(tick, 1000 - (d.getMilliseconds() % 1000) + 5);
+    setText(clock, clockFmt.format(d));
+    setText(date, dateFmt.format(d));
+    const t = d.getTime();
+    for (const el of board.querySelectorAll("[data-rel]")) setText(el, rel(+el.dataset.rel - t));
+    const changed = [...board.querySelectorAll(".row[data-start]")].some((el) =>
+      (+el.dataset.start > boardAt && +el.dataset.start <= t) || (+el.dataset.end > boardAt && +el.dataset.end <= t));
+    if (changed) refreshBoard(true);
+    setTimeout(minute, 60000 - (t % 60000) + 20);
   };
 
   const colorize = (root) => {
     for (const el of root.querySelectorAll("[data-color]")) el.style.setProperty("--cal", el.dataset.color);
   };
-  // A list longer than the screen fades out at the bottom (CSS .overflow)
-  // rather than ending in a line cut in half.
-  const markOverflow = () => {
-    for (const el of document.querySelectorAll(".events")) el.classList.toggle("overflow", el.scrollHeight > el.clientHeight + 1);
+
+  // Fit: every box that lists rows shows as many as fit and counts the
+  // rest in a visible "+N" line under their day (or notice source). Rows
+  // go from the longest list first, from its end; a list that keeps no row
+  // folds into its heading, with the count there.
+  const overflows = (box) => box.scrollHeight > box.clientHeight + 0.5 || box.scrollWidth > box.clientWidth + 0.5;
+  const fitBox = (box) => {
+    const groups = box.matches(".group") ? [box] : [...box.querySelectorAll(".group")];
+    for (const g of groups) {
+      g.classList.remove("folded");
+      for (const r of g.querySelectorAll(".row")) r.hidden = false;
+      g.querySelector(".more").hidden = true;
+      const fold = g.querySelector(".fold");
+      if (fold) fold.hidden = true;
+    }
+    const cut = new Map();
+    while (overflows(box)) {
+      let pick = null, most = 0;
+      for (const g of groups) {
+        const n = g.querySelectorAll(".row:not([hidden])").length;
+        if (n > 0 && n >= most) { pick = g; most = n; }
+      }
+      if (!pick) break;
+      const rows = pick.querySelectorAll(".row:not([hidden])");
+      rows[rows.length - 1].hidden = true;
+      const n = (cut.get(pick) || 0) + 1;
+      cut.set(pick, n);
+      const more = pick.querySelector(".more");
+      more.textContent = fmt(pick.dataset.more || "+%d", n);
+      more.hidden = false;
+      // A group left with no row keeps its heading, with the count in it.
+      const fold = pick.querySelector(".fold");
+      if (fold && most === 1) {
+        pick.classList.add("folded");
+        fold.textContent = "+" + n;
+        fold.hidden = false;
+      }
+    }
+    // Still too long: days without events keep only their heading.
+    for (const g of groups.slice().reverse()) {
+      if (!overflows(box)) break;
+      if (!g.querySelector(".row") && g.querySelector(".fold")) g.classList.add("folded");
+    }
   };
-  addEventListener("resize", markOverflow);
+  const fit = () => {
+    for (const box of document.querySelectorAll(".near > .day, .week, .side")) fitBox(box);
+  };
+  addEventListener("resize", fit);
 
   const offlineMark = document.getElementById("offline");
   const setOffline = (off) => { offlineMark.hidden = !off; };
 
   // Board refresh: fetch the server-rendered board and swap it in only when
   // it changed, so the screen does not flash.
-  const board = document.getElementById("board");
   let boardHTML = "";
-  const refreshBoard = async () => {
+  let boardTimer = 0;
+  const refreshBoard = async (soon) => {
+    clearTimeout(boardTimer);
+    let delay = reloadMs;
     try {
       const res = await fetch("/partial/board", { cache: "no-store", signal: AbortSignal.timeout(10000) });
       if (!res.ok) throw new Error("board: HTTP " + res.status);
       if (res.headers.get("X-Kiosk-Version") !== body.dataset.version) return location.reload();
       const html = await res.text();
+      boardAt = serverNow().getTime();
       if (html !== boardHTML) {
         boardHTML = html;
         const doc = new DOMParser().parseFromString("<main>" + html + "</main>", "text/html");
         colorize(doc);
         board.replaceChildren(...doc.body.firstElementChild.childNodes);
-        markOverflow();
+        fit();
       }
-      setTimeout(refreshBoard, reloadMs);
     } catch (e) {
-      setTimeout(refreshBoard, Math.min(reloadMs, 30000));
+      delay = Math.min(reloadMs, soon ? 5000 : 30000);
     }
+    boardTimer = setTimeout(refreshBoard, delay);
   };
 
   // Shown notification IDs with their expiry, so a reload shows none twice.
@@ -129,14 +199,62 @@ const dashboard = () => {
   // server-rendered board keeps it there until it expires.
   const addToBoard = (text) => {
     const ul = document.getElementById("notiboard");
-    if (!ul || [...ul.children].some((li) => li.textContent.trim() === text.trim())) return; // rendered already
+    if (!ul) return refreshBoard(true); // the board has no pinned list yet: the server's has it
+    if ([...ul.children].some((li) => li.textContent.trim() === text.trim())) return; // rendered already
     const li = document.createElement("li");
+    li.className = "row";
     li.textContent = text;
     ul.prepend(li);
+    fit();
   };
 
+  // Pop-ups. A reminder ("12-04 21:07\nTitle\nStarts in 30 minutes.")
+  // shows its title large, then "오늘 21:07 · 30분 후" and the place the
+  // board knows for it; anything else shows as sent. The text shrinks
+  // until the pop-up fits the screen.
   const toast = document.getElementById("toast");
   const toastText = document.getElementById("toast-text");
+  const [wToday, wTomorrow] = (body.dataset.tDays || "Today|Tomorrow").split("|");
+  const line = (cls, text) => {
+    const p = document.createElement("p");
+    p.className = cls;
+    p.textContent = text;
+    return p;
+  };
+  const fillToast = (n) => {
+    const m = /^(\d\d)-(\d\d)(?: (\d\d):(\d\d))?\n([^\n]+)(?:\n([\s\S]*))?$/.exec(n.message);
+    if (!m) {
+      toastText.textContent = n.message;
+      return;
+    }
+    const [, mo, da, hh, mi, title, rest] = m;
+    const now = serverNow();
+    const md = (d) => mdFmt.format(d).split("/").reverse().join("-"); // "12-04"
+    const today = md(now), tomorrow = md(new Date(now.getTime() + 86400000));
+    const day = mo + "-" + da === today ? wToday : mo + "-" + da === tomorrow ? wTomorrow : +mo + "/" + +da;
+    let when = day + (hh ? " " + hh + ":" + mi : "");
+    if (hh && (day === wToday || day === wTomorrow)) {
+      const [nh, nm] = clockFmt.format(now).split(":").map(Number);
+      const left = (day === wToday ? 0 : 1440) + (+hh * 60 + +mi) - (nh * 60 + nm);
+      if (left > 0) when += " · " + rel(left * 60000);
+    }
+    const parts = [line("toast-title", title), line("toast-when", when)];
+    const ev = [...board.querySelectorAll(".event")].find((el) => el.querySelector(".summary").textContent === title &&
+      el.querySelector(".time").firstChild.textContent === hh + ":" + mi);
+    const where = ev && ev.querySelector(".location");
+    if (where) parts.push(line("toast-where", where.textContent));
+    if (rest && n.kind !== "event") parts.push(line("toast-detail", rest));
+    toastText.replaceChildren(...parts);
+  };
+  const fitToast = () => {
+    const box = toast.firstElementChild;
+    box.style.removeProperty("font-size");
+    let size = parseFloat(getComputedStyle(box).fontSize);
+    while (size > 12 && (box.scrollHeight > box.clientHeight + 0.5 || box.scrollWidth > box.clientWidth + 0.5)) {
+      size *= 0.9;
+      box.style.setProperty("font-size", size + "px");
+    }
+  };
   const queue = [];
   let showing = false;
   let quiet = false;
@@ -145,8 +263,9 @@ const dashboard = () => {
     const n = queue.shift();
     if (!n) { showing = false; toast.hidden = true; return; }
     showing = true;
-    toastText.textContent = n.message;
+    fillToast(n);
     toast.hidden = false;
+    fitToast();
     if (n.sound && !quiet) chime.play().catch(() => {});
     setTimeout(showNext, Math.max(1, n.display_time) * 1000);
   };
@@ -232,10 +351,12 @@ const dashboard = () => {
   if (frame) nextPhoto();
 
   colorize(document);
-  markOverflow();
-  tick();
+  boardAt = +body.dataset.now || Date.now();
+  fit();
+  document.fonts.ready.then(fit);
+  minute();
   poll();
-  setTimeout(refreshBoard, reloadMs);
+  boardTimer = setTimeout(refreshBoard, reloadMs);
 };
 
 if (document.body.dataset.page === "status") statusPage(); else dashboard();
