@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"kiosk/kiosk/source"
 	"net/url"
 	"strconv"
 	"strings"
@@ -66,7 +67,8 @@ func parseAirKorea(body []byte, station string) (Air, error) {
 		if h.ResultCode == "" {
 			return Air{}, fmt.Errorf("the answer has no result code")
 		}
-		return Air{}, fmt.Errorf("AirKorea answered %s %s%s", h.ResultCode, h.ResultMsg, resultHints[h.ResultCode])
+		return Air{}, source.WithCategory(resultCategory(h.ResultCode),
+			fmt.Errorf("AirKorea answered %s %s%s", h.ResultCode, h.ResultMsg, resultHints[h.ResultCode]))
 	}
 	var items []akItem
 	raw := bytes.TrimSpace(r.Response.Body.Items)
@@ -98,6 +100,18 @@ func parseAirKorea(body []byte, station string) (Air, error) {
 		name = station
 	}
 	return Air{Time: t, PM10: akNumber(it.PM10), PM25: akNumber(it.PM25), Station: name}, nil
+}
+
+// resultCategory is the kind of failure an AirKorea result code means: the
+// key refused, the daily limit used up, or else trouble on their side.
+func resultCategory(code string) source.Category {
+	switch code {
+	case "20", "30", "31", "32":
+		return source.Auth
+	case "22":
+		return source.RateLimited
+	}
+	return source.Server
 }
 
 // resultHints say what AirKorea's result codes mean.

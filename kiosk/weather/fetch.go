@@ -56,18 +56,19 @@ func (g getter) get(ctx context.Context, what string, u *url.URL) ([]byte, error
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
 		d, _ := source.ParseRetryAfter(resp.Header.Get("Retry-After"), g.now())
 		return nil, &source.RetryAfterError{After: d,
-			Err: fmt.Errorf("%s: %s: %s%s", what, where, resp.Status, reason(body))}
+			Err: fmt.Errorf("%s: %s: %w%s", what, where, source.StatusError(resp), reason(body))}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return nil, fmt.Errorf("%s: %s: %s%s", what, where, resp.Status, reason(body))
+		return nil, fmt.Errorf("%s: %s: %w%s", what, where, source.StatusError(resp), reason(body))
 	case rerr != nil:
 		return nil, fmt.Errorf("%s: %s: %w", what, where, source.TransportError(rerr))
 	}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 || trimmed[0] != '{' && trimmed[0] != '[' {
-		if msg := portalError(trimmed); msg != "" {
-			return nil, fmt.Errorf("%s: %s: %s", what, where, msg)
+		if msg, cat := portalError(trimmed); msg != "" {
+			return nil, source.WithCategory(cat, fmt.Errorf("%s: %s: %s", what, where, msg))
 		}
-		return nil, fmt.Errorf("%s: %s: %w (%s)", what, where, ErrNotJSON, contentType(resp))
+		return nil, source.WithCategory(source.BadContent,
+			fmt.Errorf("%s: %s: %w (%s)", what, where, ErrNotJSON, contentType(resp)))
 	}
 	return body, nil
 }
@@ -81,7 +82,7 @@ func reason(body []byte) string {
 	if json.Unmarshal(body, &e) == nil && e.Reason != "" {
 		return ": " + e.Reason
 	}
-	if msg := portalError(bytes.TrimSpace(body)); msg != "" {
+	if msg, _ := portalError(bytes.TrimSpace(body)); msg != "" {
 		return ": " + msg
 	}
 	return ""
@@ -90,9 +91,11 @@ func reason(body []byte) string {
 // portalError reads the XML envelope data.go.kr's gateway answers with
 // when the key or quota is refused, whatever returnType asked for:
 // <OpenAPI_ServiceResponse><cmmMsgHeader><returnAuthMsg>SERVICE_KEY_IS_NOT_REGISTERED_ERROR…
-func portalError(body []byte) string {
+// The category is rate_limited for the used-up daily limit, else auth: the
+// key itself was refused.
+func portalError(body []byte) (string, source.Category) {
 	if !bytes.HasPrefix(body, []byte("<")) || !bytes.Contains(body, []byte("OpenAPI_ServiceResponse")) {
-		return ""
+		return "", ""
 	}
 	var e struct {
 		ErrMsg     string `xml:"cmmMsgHeader>errMsg"`
@@ -100,7 +103,7 @@ func portalError(body []byte) string {
 		ReasonCode string `xml:"cmmMsgHeader>returnReasonCode"`
 	}
 	if xml.Unmarshal(body, &e) != nil {
-		return ""
+		return "", ""
 	}
 	msg := strings.TrimSpace(e.AuthMsg)
 	if msg == "" {
@@ -109,7 +112,11 @@ func portalError(body []byte) string {
 	if hint := portalHints[strings.TrimSpace(e.ReasonCode)]; hint != "" {
 		msg += " (" + hint + ")"
 	}
-	return "data.go.kr refused the request: " + msg
+	cat := source.Auth
+	if strings.TrimSpace(e.ReasonCode) == "22" {
+		cat = source.RateLimited
+	}
+	return "data.go.kr refused the request: " + msg, cat
 }
 
 // portalHints say in plain words what the portal's reason codes mean.

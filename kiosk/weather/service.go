@@ -156,7 +156,7 @@ func (s *Service) fetchForecast(ctx context.Context) (Forecast, error) {
 	}
 	f, err := parseForecast(body, s.opts.Loc)
 	if err != nil {
-		return Forecast{}, fmt.Errorf("weather: %w", err)
+		return Forecast{}, source.ContentError(fmt.Errorf("weather: %w", err))
 	}
 	f.Place, f.Units = p, w.Units
 	return f, nil
@@ -176,7 +176,7 @@ func (s *Service) fetchAir(ctx context.Context) (Air, error) {
 		}
 		air, err := parseAirKorea(body, a.Station)
 		if err != nil {
-			return Air{}, fmt.Errorf("air: %w", err)
+			return Air{}, source.ContentError(fmt.Errorf("air: %w", err))
 		}
 		return air, nil
 	}
@@ -195,7 +195,7 @@ func (s *Service) fetchAir(ctx context.Context) (Air, error) {
 	}
 	air, err := parseAir(body, s.opts.Loc)
 	if err != nil {
-		return Air{}, fmt.Errorf("air: %w", err)
+		return Air{}, source.ContentError(fmt.Errorf("air: %w", err))
 	}
 	return air, nil
 }
