@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"kiosk/kiosk/source"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"kiosk/kiosk/source"
 )
 
 // AirKoreaPath is the real-time measurements by station service.
