@@ -111,8 +111,9 @@ var ErrNotCalendar = errors.New("not an iCalendar feed")
 // Parse reads a whole feed. It reads what calendar apps read: a line,
 // property or parameter it cannot read loses that property (or, for an
 // event's start, that event), counted in Feed.Skipped, never the feed. It
-// fails only if the input is not a calendar, ends before END:VCALENDAR, or
-// goes past the guard's bounds on nesting, event size and parameters.
+// fails only if the input is not a calendar, ends inside a component (cut
+// short), or goes past the guard's bounds on nesting, event size and
+// parameters.
 // Callers bound the input size.
 func Parse(r io.Reader) (*Feed, error) {
 	f, err := parse(r)
@@ -142,7 +143,15 @@ func parse(r io.Reader) (*Feed, error) {
 	if !p.seenCalendar {
 		return nil, ErrNotCalendar
 	}
-	if len(p.stack) > 0 {
+	switch {
+	case len(p.stack) == 1:
+		// Every component ended, only END:VCALENDAR is missing: some
+		// exporters forget it. Read, and say so.
+		p.closeTo(0)
+		f.skip(1, "no END:VCALENDAR")
+	case len(p.stack) > 1:
+		// Cut off inside a component: more likely a transfer cut short
+		// than a whole feed, so keep the last good copy instead.
 		return nil, errors.New("input cut short: no END:VCALENDAR")
 	}
 	if p.tooMany > 0 {

@@ -8,7 +8,7 @@ import (
 
 // lineReader turns a feed into logical content lines the way calendar apps
 // read them, not the way RFC 5545 says they must be written:
-//   - lines end with CRLF, LF or a lone CR; a byte order mark is dropped;
+//   - lines end with CRLF, LF or a lone CR; byte order marks are dropped;
 //   - a line starting with a space or tab continues the previous one
 //     (folding), and blank lines are ignored;
 //   - a line without the NAME: or NAME; shape is a raw line break inside
@@ -30,7 +30,6 @@ type lineReader struct {
 	// How far curHasValue has scanned cur, and what it found.
 	scan          int
 	quoted, found bool
-	first         bool // no physical line read yet
 	done          bool
 	skipped       func(reason string)
 }
@@ -42,7 +41,7 @@ func newLineReader(r io.Reader, skipped func(string)) *lineReader {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	sc.Split(splitLines)
-	return &lineReader{sc: sc, first: true, skipped: skipped}
+	return &lineReader{sc: sc, skipped: skipped}
 }
 
 // splitLines is a bufio.SplitFunc for CRLF, LF and lone CR line ends.
@@ -96,8 +95,8 @@ func (lr *lineReader) next() ([]byte, error) {
 			continue
 		}
 		phys := lr.sc.Bytes()
-		if lr.first {
-			lr.first = false
+		if len(phys) > 0 && phys[0] == 0xEF {
+			// A byte order mark, at the start or where files were joined.
 			phys = bytes.TrimPrefix(phys, []byte("\xEF\xBB\xBF"))
 		}
 		if len(bytes.TrimSpace(phys)) == 0 {

@@ -60,8 +60,7 @@ type observedProp struct {
 // vtimezone is a feed's VTIMEZONE block, built into a zone when a TZID
 // needs it.
 type vtimezone struct {
-	tzid string
-	obs  []observedProp
+	obs []observedProp
 }
 
 // parser builds components from logical lines. Nesting is repaired the way
@@ -256,7 +255,7 @@ func (p *parser) finish(fr, parent *frame) {
 	case kindTimezone:
 		for i := range fr.props {
 			if id := strings.TrimSpace(fr.props[i].value); fr.props[i].name == "TZID" && id != "" {
-				p.zs.vtimezones[id] = &vtimezone{tzid: id, obs: fr.obs}
+				p.zs.vtimezones[id] = &vtimezone{obs: fr.obs}
 				break
 			}
 		}

@@ -225,6 +225,11 @@ func TestTolerantLines(t *testing.T) {
 			want: map[string]string{"Case": caseSpan + "|2026-03-05T09:00:00Z 2026-03-05T10:00:00Z"},
 		},
 		{
+			name: "no END:VCALENDAR",
+			feed: strings.TrimSuffix(tolerantFeed(caseEvent("")), "END:VCALENDAR\n"),
+			want: map[string]string{"Case": caseSpan}, skipped: 1, reason: "no END:VCALENDAR",
+		},
+		{
 			name: "several problems",
 			feed: tolerantFeed(caseEvent("::::\nX-FOO;BAR\n") + "BEGIN:VEVENT\nUID:x\nSUMMARY:No start\nEND:VEVENT\n"),
 			want: map[string]string{"Case": caseSpan}, skipped: 3, reason: "line without a property name",

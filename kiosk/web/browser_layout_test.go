@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -394,6 +395,9 @@ func TestScreenshots(t *testing.T) {
 					}
 				}, func(o *Options) {
 					o.Notices = items
+					if fx.name == "busy" { // the weather's room is checked with the rest
+						o.Weather = fixedWeather{wxSnapshotAt(morning)}
+					}
 					if lib != nil {
 						o.Photos = lib
 					}
@@ -462,6 +466,12 @@ func TestScreenshots(t *testing.T) {
 		phone := newTab(t, browser, 360, 740, chromedp.EmulateMobile)
 		phone.navigate(t, s.url("/status"))
 		checkPhoneWidth(t, phone)
+		var wrap []string
+		phone.mustEval(t, `[...document.querySelectorAll("body *")].filter((e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+			.map((e) => getComputedStyle(e)).filter((s) => s.wordBreak !== "keep-all" || s.overflowWrap !== "anywhere").map((s) => s.wordBreak)`, &wrap)
+		if len(wrap) > 0 {
+			t.Errorf("/status: %d texts wrap without keep-all/anywhere", len(wrap))
+		}
 		if *writeScreenshots {
 			shot, err := chromedp.Run(phone.ctx, chromedp.CaptureScreenshot())
 			if err != nil {
@@ -480,4 +490,89 @@ func cmpOr(s, or string) string {
 		return or
 	}
 	return s
+}
+
+// TestWeatherRoom fills the weather slots as the weather source will (a
+// block about 200 px wide by the clock, a 120 px badge in each day header)
+// and checks the busy week still fits at every size.
+func TestWeatherRoom(t *testing.T) {
+	browser := startBrowser(t)
+	morning := time.Date(2026, 11, 24, 9, 41, 0, 0, seoul)
+	snap, cals := busyWeek(t, morning)
+	s := newSite(t, morning, snap, func(c *config.Config) { c.Calendars = cals })
+	want := expectedCounts(snap, morning, 7)
+	for _, size := range screenSizes {
+		w, h := size[0], size[1]
+		name := fmt.Sprintf("weather %dx%d", w, h)
+		tb := newTab(t, browser, w, h)
+		tb.navigate(t, s.url("/"))
+		settle(t, tb)
+		tb.mustEval(t, `(() => {
+			const block = (cls, w, h) => { const d = document.createElement("span"); d.className = cls;
+				for (const [k, v] of [["display", "inline-block"], ["width", w + "px"], ["height", h + "px"], ["background", "#345"]]) d.style.setProperty(k, v);
+				return d; };
+			document.querySelector(".weather-now").append(block("wx-test", 200, 64));
+			for (const e of document.querySelectorAll(".wx-day")) e.append(block("wx-test", 120, 28));
+			dispatchEvent(new Event("resize"));
+			return true; })()`, new(bool))
+		settle(t, tb)
+		checkLayout(t, tb, name, w, h, want)
+		tb.checkClean(t, nil)
+	}
+}
+
+// TestPopup: a reminder pop-up says the title large, then "오늘 10:30 · 49분
+// 후" and the place the board knows; the page behind is dimmed; a long one
+// shrinks to fit, on a 7" screen too.
+func TestPopup(t *testing.T) {
+	browser := startBrowser(t)
+	morning := time.Date(2026, 11, 24, 9, 41, 0, 0, seoul)
+	s := newSite(t, morning, demoSnapshot(t, morning), nil)
+	long := strings.Repeat("2026학년도 2학기 수강신청 확인 및 방과후학교 프로그램 변경 신청 — bring every form ", 6)
+	tests := []struct {
+		name, msg, kind    string
+		title, when, where string
+	}{
+		{"reminder", "11-24 10:30\n🦷 치과 예약\n일정이 49분 후 시작합니다.", "event", "🦷 치과 예약", "오늘 10:30 · 49분 후", "서울치과"},
+		{"tomorrow", "11-25 10:00\n학부모 상담\n일정이 1일 후 시작합니다.", "event", "학부모 상담", "내일 10:00 · 1일 후", "초등학교 2층"},
+		{"long", "11-24 10:30\n" + long + "\n일정이 49분 후 시작합니다.", "event", long, "오늘 10:30 · 49분 후", ""},
+	}
+	for _, size := range [][2]int64{{800, 480}, {1920, 1080}} {
+		tb := newTab(t, browser, size[0], size[1])
+		tb.navigate(t, s.url("/"))
+		tb.until(t, "first poll", `window.__rec.polls >= 1`, "")
+		for i, tc := range tests {
+			name := fmt.Sprintf("%s %dx%d", tc.name, size[0], size[1])
+			s.add(remind.Notification{ID: fmt.Sprint(name, i), Message: tc.msg, Kind: tc.kind, DisplayTime: 3})
+			tb.until(t, name+" shown", fmt.Sprintf(`!document.getElementById("toast").hidden && document.querySelector(".toast-title") && document.querySelector(".toast-title").textContent === %s`, jsString(tc.title)),
+				`document.getElementById("toast-text").textContent`)
+			var got struct {
+				When, Where     string
+				Back, Box       rect
+				Dim             string
+				Cut             bool
+				TitlePx, TimePx float64
+			}
+			tb.mustEval(t, `(() => { const q = (s) => document.querySelector(s), box = (e) => { const r = e.getBoundingClientRect(); return { X: r.x, Y: r.y, W: r.width, H: r.height }; };
+				const b = q(".toast");
+				return { When: q(".toast-when").textContent, Where: q(".toast-where") ? q(".toast-where").textContent : "",
+					Back: box(q("#toast")), Box: box(b), Dim: getComputedStyle(q("#toast")).backgroundColor,
+					Cut: b.scrollHeight > b.clientHeight + 1 || b.scrollWidth > b.clientWidth + 1,
+					TitlePx: parseFloat(getComputedStyle(q(".toast-title")).fontSize), TimePx: parseFloat(getComputedStyle(q(".toast-when")).fontSize) }; })()`, &got)
+			if got.When != tc.when || got.Where != tc.where {
+				t.Errorf("%s: says %q, %q; want %q, %q", name, got.When, got.Where, tc.when, tc.where)
+			}
+			if got.Back.X != 0 || got.Back.Y != 0 || got.Back.W != float64(size[0]) || got.Back.H != float64(size[1]) || !strings.HasPrefix(got.Dim, "rgba(0, 0, 0, 0.") {
+				t.Errorf("%s: the page behind is not dimmed: %+v %s", name, got.Back, got.Dim)
+			}
+			if b := got.Box; got.Cut || b.X < 0 || b.Y < 0 || b.X+b.W > float64(size[0]) || b.Y+b.H > float64(size[1]) {
+				t.Errorf("%s: pop-up %+v (cut: %v) does not fit the %dx%d screen", name, b, got.Cut, size[0], size[1])
+			}
+			if tc.name != "long" && got.TitlePx <= got.TimePx {
+				t.Errorf("%s: title %.0f px, time %.0f px; want the title larger", name, got.TitlePx, got.TimePx)
+			}
+			tb.until(t, name+" gone", `document.getElementById("toast").hidden`, "")
+		}
+		tb.checkClean(t, nil)
+	}
 }

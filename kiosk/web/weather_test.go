@@ -53,9 +53,15 @@ func fp(v float64) *float64 { return &v }
 func ip(v int) *int         { return &v }
 
 // wxSnapshot: 2026-11-22 09:00 KST is now; it rains from 15:00.
-func wxSnapshot() *weather.Snapshot {
+func wxSnapshot() *weather.Snapshot { return wxSnapshotAt(now) }
+
+// wxSnapshotAt is a forecast and air around base's day: it rains from
+// 15:00, PM2.5 is 나쁨 and its last fetch failed.
+func wxSnapshotAt(base time.Time) *weather.Snapshot {
+	b := base.In(seoul)
+	at := func(d, h, m int) time.Time { return time.Date(b.Year(), b.Month(), b.Day()+d, h, m, 0, 0, seoul) }
 	f := &weather.Forecast{Units: "metric",
-		Current: weather.Current{Time: at(0, 9, 0), Temp: fp(2.6), FeelsLike: fp(-1.2), Code: ip(3), IsDay: true,
+		Current: weather.Current{Time: at(0, b.Hour(), 0), Temp: fp(2.6), FeelsLike: fp(-1.2), Code: ip(3), IsDay: true,
 			Humidity: fp(70), Wind: fp(3.1), Precip: fp(0)}}
 	for d := -1; d < 9; d++ {
 		for h := range 24 {
@@ -167,7 +173,7 @@ func TestWeatherViews(t *testing.T) {
 				t.Fatalf("now %+v", v)
 			}
 			if a := v.Air; a == nil || !a.Stale || a.PMs[0].Label != tc.lead || a.PMs[0].Grade != tc.pm || a.PMs[0].Value != "42" ||
-				a.PMs[0].Color != weather.GradeBad.Color() || a.PMs[1].Label != "PM10" {
+				a.PMs[0].Class != "bad" || a.PMs[1].Label != "PM10" {
 				t.Errorf("air %+v", v.Air)
 			}
 			d := s.wx.dayView("2026-11-23")

@@ -109,8 +109,8 @@ const dashboard = () => {
 
   // Fit: every box that lists rows shows as many as fit and counts the
   // rest in a visible "+N" line under their day (or notice source). Rows
-  // go from the longest list first, from its end; the week's days that keep
-  // no row fold into their heading with their count.
+  // go from the longest list first, from its end; a list that keeps no row
+  // folds into its heading, with the count there.
   const overflows = (box) => box.scrollHeight > box.clientHeight + 0.5 || box.scrollWidth > box.clientWidth + 0.5;
   const fitBox = (box) => {
     const groups = box.matches(".group") ? [box] : [...box.querySelectorAll(".group")];
@@ -136,15 +136,18 @@ const dashboard = () => {
       const more = pick.querySelector(".more");
       more.textContent = fmt(pick.dataset.more || "+%d", n);
       more.hidden = false;
+      // A group left with no row keeps its heading, with the count in it.
+      const fold = pick.querySelector(".fold");
+      if (fold && most === 1) {
+        pick.classList.add("folded");
+        fold.textContent = "+" + n;
+        fold.hidden = false;
+      }
     }
-    // Still too long: emptied groups keep only their heading, with the count.
+    // Still too long: days without events keep only their heading.
     for (const g of groups.slice().reverse()) {
       if (!overflows(box)) break;
-      const fold = g.querySelector(".fold");
-      if (!fold || g.querySelector(".row:not([hidden])")) continue;
-      g.classList.add("folded");
-      fold.textContent = cut.get(g) ? fmt(g.dataset.more || "+%d", cut.get(g)) : "";
-      fold.hidden = !cut.get(g);
+      if (!g.querySelector(".row") && g.querySelector(".fold")) g.classList.add("folded");
     }
   };
   const fit = () => {
@@ -158,6 +161,15 @@ const dashboard = () => {
   // Board refresh: fetch the server-rendered board and swap it in only when
   // it changed, so the screen does not flash.
   let boardHTML = "";
+  // The weather beside the clock comes with each board (views/weather.html):
+  // move it into the header, which the board refresh does not replace.
+  const takeWeather = () => {
+    const next = document.getElementById("wx-now-next"), slot = document.querySelector(".weather-now");
+    if (!next) return;
+    if (slot) slot.replaceChildren(next.content.cloneNode(true));
+    next.remove();
+  };
+  takeWeather();
   let boardTimer = 0;
   const refreshBoard = async (soon) => {
     clearTimeout(boardTimer);
@@ -173,6 +185,7 @@ const dashboard = () => {
         const doc = new DOMParser().parseFromString("<main>" + html + "</main>", "text/html");
         colorize(doc);
         board.replaceChildren(...doc.body.firstElementChild.childNodes);
+        takeWeather();
         fit();
       }
     } catch (e) {
