@@ -271,6 +271,27 @@ func checkContrast(t *testing.T, tb *tab, name string, texts []layoutText) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Luminance of every pixel once, from a table per channel value (the
+	// screenshot is opaque: RGBA and NRGBA hold the same bytes).
+	var pix []uint8
+	var stride int
+	switch im := m.(type) {
+	case *image.RGBA:
+		pix, stride = im.Pix, im.Stride
+	case *image.NRGBA:
+		pix, stride = im.Pix, im.Stride
+	default:
+		t.Fatalf("screenshot decodes to %T", m)
+	}
+	var lin [256]float64
+	for i := range lin {
+		lin[i] = luminance([3]float64{float64(i), float64(i), float64(i)})
+	}
+	lum := func(x, y int) float64 {
+		i := y*stride + 4*x
+		// luminance of a grey is its linear value; weights per channel.
+		return 0.2126*lin[pix[i]] + 0.7152*lin[pix[i+1]] + 0.0722*lin[pix[i+2]]
+	}
 	var dpr float64
 	tb.mustEval(t, `devicePixelRatio`, &dpr)
 	var bad []string
@@ -281,8 +302,7 @@ func checkContrast(t *testing.T, tb *tab, name string, texts []layoutText) {
 		x1, y1 := int((tx.X+tx.W)*dpr), int((tx.Y+tx.H)*dpr)
 		for y := max(y0, 0); y < min(y1, m.Bounds().Dy()); y++ {
 			for x := max(x0, 0); x < min(x1, m.Bounds().Dx()); x++ {
-				r, g, b, _ := m.At(x, y).RGBA()
-				l := luminance([3]float64{float64(r >> 8), float64(g >> 8), float64(b >> 8)})
+				l := lum(x, y)
 				lo, hi = math.Min(lo, l), math.Max(hi, l)
 			}
 		}
@@ -350,6 +370,15 @@ func TestScreenshots(t *testing.T) {
 	browser := startBrowser(t)
 	morning := time.Date(2026, 11, 24, 9, 41, 0, 0, seoul) // a Tuesday
 	photoDir := writeTestPhotos(t)
+	// One library for every site: each size's renderings are made once.
+	lib, err := photos.New(photos.Options{Dir: photoDir, CacheDir: t.TempDir(), Loc: seoul})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(lib.Close)
+	if err := lib.Rescan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	busySnap, busyCals := busyWeek(t, morning)
 	fixtures := []struct {
 		name string
@@ -375,18 +404,6 @@ func TestScreenshots(t *testing.T) {
 		for _, mode := range photoModes {
 			t.Run(fmt.Sprintf("%s %s", fx.name, cmpOr(mode, "no photos")), func(t *testing.T) {
 				t.Parallel()
-				var lib *photos.Library
-				if mode != "" {
-					var err error
-					lib, err = photos.New(photos.Options{Dir: photoDir, CacheDir: t.TempDir(), Loc: seoul})
-					if err != nil {
-						t.Fatal(err)
-					}
-					t.Cleanup(lib.Close)
-					if err := lib.Rescan(context.Background()); err != nil {
-						t.Fatal(err)
-					}
-				}
 				shuffle := false
 				s := newSite(t, morning, fx.snap, func(c *config.Config) {
 					c.Calendars = fx.cals
@@ -398,7 +415,7 @@ func TestScreenshots(t *testing.T) {
 					if fx.name == "busy" { // the weather's room is checked with the rest
 						o.Weather = fixedWeather{wxSnapshotAt(morning)}
 					}
-					if lib != nil {
+					if mode != "" {
 						o.Photos = lib
 					}
 				})
