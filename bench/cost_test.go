@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -137,27 +136,36 @@ func TestProcessType(t *testing.T) {
 	}
 }
 
-// TestResidentPages checks that memory the process touches shows up as
-// resident page frames.
+// TestResidentPages checks that the frames of an idle process add up to
+// its resident set: a process maps few pages twice.
 func TestResidentPages(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("page frame numbers need root")
 	}
-	count := func() int {
-		seen := map[uint64]struct{}{}
-		if err := residentPages(os.Getpid(), seen); err != nil {
-			t.Fatal(err)
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	self, _ := os.Executable()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) { // wait for the exec
+		if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", cmd.Process.Pid)); exe != "" && exe != self {
+			break
 		}
-		return len(seen)
+		if time.Now().After(deadline) {
+			t.Fatal("sleep did not start")
+		}
 	}
-	before := count()
-	buf := make([]byte, 16<<20)
-	for i := 0; i < len(buf); i += os.Getpagesize() {
-		buf[i] = 1
+	seen := map[uint64]struct{}{}
+	if err := residentPages(cmd.Process.Pid, seen); err != nil {
+		t.Fatal(err)
 	}
-	got := count() - before
-	if want := len(buf) / os.Getpagesize(); got < want*9/10 {
-		t.Errorf("%d more resident pages after touching %d", got, want)
+	got := int64(len(seen) * os.Getpagesize())
+	rss, err := statusKB(cmd.Process.Pid, "VmRSS")
+	if err != nil {
+		t.Fatal(err)
 	}
-	runtime.KeepAlive(buf)
+	if want := rss << 10; got < want*95/100 || got > want*105/100 {
+		t.Errorf("%d bytes in resident frames, want about VmRSS, %d", got, want)
+	}
 }

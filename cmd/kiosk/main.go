@@ -239,15 +239,6 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 			return err
 		}
 	}
-	if phones != nil {
-		troubles := push.NewTroubles(phones, log)
-		if err := sched.Every("trouble", time.Minute, func(context.Context) error {
-			names, kinds := feeds.Names()
-			return troubles.Check(append(board.Snapshot().Sources, source.Statuses(store, names, kinds)...))
-		}); err != nil {
-			return err
-		}
-	}
 	steps := daemon.NewStepWatcher(time.Now, daemon.Monotonic(), 5*time.Second, func(st daemon.Step) {
 		log.Warn("the system clock was stepped; rescheduling jobs", "size", st.Size.String())
 		sched.Reschedule()
@@ -286,6 +277,23 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 			return err
 		}
 	}
+	// extraSources are the sources beside the board's calendars and trains.
+	extraSources := func() []source.Status {
+		names, kinds := feeds.Names()
+		if wx != nil {
+			n, k := wx.Names()
+			names, kinds = append(names, n...), append(kinds, k...)
+		}
+		return append(source.Statuses(store, names, kinds), photoStatus(lib)...)
+	}
+	if phones != nil {
+		troubles := push.NewTroubles(phones, log)
+		if err := sched.Every("trouble", time.Minute, func(context.Context) error {
+			return troubles.Check(append(board.Snapshot().Sources, extraSources()...))
+		}); err != nil {
+			return err
+		}
+	}
 	var warnings []string
 
 	var photosWeb web.Photos
@@ -295,14 +303,7 @@ func serve(ctx context.Context, args []string, getenv config.Env, stderr io.Writ
 	srv, err := web.New(web.Options{
 		Config: cfg, Board: board, Log: log, Now: time.Now, Version: buildVersion(), Demo: isDemo,
 		Views: views.FS, Static: static.FS, ClockSynced: daemon.CachedClockSynced(30 * time.Second),
-		Queue: queue, Refresh: refresh, Notices: feeds.Board, ExtraSources: func() []source.Status {
-			names, kinds := feeds.Names()
-			if wx != nil {
-				n, k := wx.Names()
-				names, kinds = append(names, n...), append(kinds, k...)
-			}
-			return append(source.Statuses(store, names, kinds), photoStatus(lib)...)
-		},
+		Queue: queue, Refresh: refresh, Notices: feeds.Board, ExtraSources: extraSources,
 		Photos: photosWeb, Weather: webWeather(wx),
 		Status: web.StatusInfo{
 			Started: time.Now(), Jobs: sched.Statuses, Reminders: job.Status, StoreBytes: store.Size,

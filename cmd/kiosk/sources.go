@@ -73,9 +73,13 @@ func trains(cfg *config.Config, store *cache.Store, log *slog.Logger) *dashboard
 
 // demoSources are the built-in sample calendar and trains.
 func demoSources(cfg *config.Config) ([]dashboard.Calendar, *dashboard.Trains) {
-	cal := &demo.Calendar{Name: "Family", Loc: cfg.Location, Locale: cfg.Locale, Now: time.Now}
+	name := "Family"
+	if cfg.Locale == "ko" {
+		name = "가족"
+	}
+	cal := &demo.Calendar{Name: name, Loc: cfg.Location, Locale: cfg.Locale, Now: time.Now}
 	tr := &demo.Trains{Now: time.Now}
-	return []dashboard.Calendar{{Name: "Family", Kind: "demo", Source: cal}},
+	return []dashboard.Calendar{{Name: name, Kind: "demo", Source: cal}},
 		&dashboard.Trains{Name: "SRT", Kind: "srt", TTL: 30 * time.Minute, Fetch: tr.Reservations}
 }
 

@@ -34,6 +34,7 @@ type fakeAPI struct {
 	offsets []int64
 	sent    []sentMessage
 	calls   map[string][]json.RawMessage
+	failSet int // setMyCommands answers 502 this many times first
 }
 
 type sentMessage struct {
@@ -100,6 +101,17 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.sent = append(f.sent, m)
 		f.mu.Unlock()
 		io.WriteString(w, `{"ok":true,"result":{"message_id":1}}`)
+	case "setMyCommands":
+		f.mu.Lock()
+		fail := f.failSet > 0
+		f.failSet--
+		f.mu.Unlock()
+		if fail {
+			w.WriteHeader(http.StatusBadGateway)
+			io.WriteString(w, "<html><body>502 Bad Gateway</body></html>")
+			return
+		}
+		io.WriteString(w, `{"ok":true,"result":true}`)
 	default:
 		io.WriteString(w, `{"ok":true,"result":true}`)
 	}
@@ -397,5 +409,33 @@ func TestErrorsHideTheToken(t *testing.T) {
 				t.Errorf("429: RetryAfter of %v, want 9 s", err)
 			}
 		})
+	}
+}
+
+// No network at start: the command list is set once the API answers.
+func TestCommandsSetLater(t *testing.T) {
+	r := newBotRig(t)
+	r.api.failSet = 1
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.bot().Run(ctx); close(done) }()
+	r.api.message(1, family, "/help") // ends the first long poll
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r.api.mu.Lock()
+		n := len(r.api.calls["setMyCommands"])
+		r.api.mu.Unlock()
+		if n >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("setMyCommands called %d times, want a retry after the failure", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if !strings.Contains(r.logs.String(), "setting the command list") {
+		t.Errorf("the failure is not logged:\n%s", r.logs)
 	}
 }

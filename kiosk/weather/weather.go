@@ -92,12 +92,13 @@ const (
 	GradeVeryBad
 )
 
-var gradeWords = [...]struct{ ko, en, color string }{
-	GradeNone:     {"측정 중단", "No data", "#9e9e9e"},
-	GradeGood:     {"좋음", "Good", "#1e88e5"},
-	GradeModerate: {"보통", "Moderate", "#43a047"},
-	GradeBad:      {"나쁨", "Unhealthy", "#fb8c00"},
-	GradeVeryBad:  {"매우나쁨", "Very unhealthy", "#e53935"},
+// gradeWords name the grades; their colours are in static/css/weather.css.
+var gradeWords = [...]struct{ ko, en string }{
+	GradeNone:     {"측정 중단", "No data"},
+	GradeGood:     {"좋음", "Good"},
+	GradeModerate: {"보통", "Moderate"},
+	GradeBad:      {"나쁨", "Unhealthy"},
+	GradeVeryBad:  {"매우나쁨", "Very unhealthy"},
 }
 
 // Word is the grade's name: 좋음, 보통, 나쁨, 매우나쁨 (ko) or Good,
@@ -116,9 +117,6 @@ func (g Grade) Ko() string {
 	}
 	return gradeWords[g].ko
 }
-
-// Color is the grade's conventional colour: blue, green, orange, red.
-func (g Grade) Color() string { return gradeWords[g].color }
 
 // GradeOf parses a Korean grade name; GradeNone if unknown.
 func GradeOf(ko string) Grade {

@@ -412,6 +412,9 @@ func TestScreenshots(t *testing.T) {
 					}
 				}, func(o *Options) {
 					o.Notices = items
+					if fx.name == "busy" { // the weather's room is checked with the rest
+						o.Weather = fixedWeather{wxSnapshotAt(morning)}
+					}
 					if mode != "" {
 						o.Photos = lib
 					}

@@ -348,7 +348,7 @@ func (s *Server) statusBody(now time.Time) statusBody {
 		}
 	}
 	for _, src := range st.Sources {
-		row := sourceRow{Name: t.word(t.SourceNames, src.Name), Kind: t.word(t.Kinds, src.Kind), Updated: when(src.Updated), Note: src.Note}
+		row := sourceRow{Name: t.word(t.SourceNames, src.Name), Kind: t.word(t.Kinds, src.Kind), Updated: when(src.Updated), Note: noteText(src.Note, s.cfg.Locale)}
 		switch {
 		case src.OK:
 			row.State, row.Class = t.OK, "ok"

@@ -166,8 +166,8 @@ type airView struct {
 }
 
 type pmView struct {
-	Label, Value, Grade, Color string
-	Class                      string // good, moderate, bad, very-bad or none: the grade's colour
+	Label, Value, Grade string
+	Class               string // good, moderate, bad, very-bad or none: the grade's colour
 }
 
 var gradeClass = map[weather.Grade]string{weather.GradeNone: "none", weather.GradeGood: "good",
@@ -238,8 +238,8 @@ func (v *wxViews) nowView(now time.Time) *wxNowView {
 		pm10 := pmView{Label: "PM10", Value: pmValue(a.PM10, t.stationDown)}
 		pm25 := pmView{Label: "PM2.5", Value: pmValue(a.PM25, t.stationDown)}
 		g10, g25 := weather.PM10Grade(a.PM10), weather.PM25Grade(a.PM25)
-		pm10.Grade, pm10.Color, pm10.Class = g10.Word(v.locale), g10.Color(), gradeClass[g10]
-		pm25.Grade, pm25.Color, pm25.Class = g25.Word(v.locale), g25.Color(), gradeClass[g25]
+		pm10.Grade, pm10.Class = g10.Word(v.locale), gradeClass[g10]
+		pm25.Grade, pm25.Class = g25.Word(v.locale), gradeClass[g25]
 		if a.PM10 == nil {
 			pm10.Grade = ""
 		}

@@ -173,7 +173,7 @@ func TestWeatherViews(t *testing.T) {
 				t.Fatalf("now %+v", v)
 			}
 			if a := v.Air; a == nil || !a.Stale || a.PMs[0].Label != tc.lead || a.PMs[0].Grade != tc.pm || a.PMs[0].Value != "42" ||
-				a.PMs[0].Color != weather.GradeBad.Color() || a.PMs[1].Label != "PM10" {
+				a.PMs[0].Class != "bad" || a.PMs[1].Label != "PM10" {
 				t.Errorf("air %+v", v.Air)
 			}
 			d := s.wx.dayView("2026-11-23")

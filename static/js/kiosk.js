@@ -161,6 +161,15 @@ const dashboard = () => {
   // Board refresh: fetch the server-rendered board and swap it in only when
   // it changed, so the screen does not flash.
   let boardHTML = "";
+  // The weather beside the clock comes with each board (views/weather.html):
+  // move it into the header, which the board refresh does not replace.
+  const takeWeather = () => {
+    const next = document.getElementById("wx-now-next"), slot = document.querySelector(".weather-now");
+    if (!next) return;
+    if (slot) slot.replaceChildren(next.content.cloneNode(true));
+    next.remove();
+  };
+  takeWeather();
   let boardTimer = 0;
   const refreshBoard = async (soon) => {
     clearTimeout(boardTimer);
@@ -176,6 +185,7 @@ const dashboard = () => {
         const doc = new DOMParser().parseFromString("<main>" + html + "</main>", "text/html");
         colorize(doc);
         board.replaceChildren(...doc.body.firstElementChild.childNodes);
+        takeWeather();
         fit();
       }
     } catch (e) {
