@@ -156,14 +156,26 @@ func TestResidentPages(t *testing.T) {
 			t.Fatal("sleep did not start")
 		}
 	}
-	seen := map[uint64]struct{}{}
-	if err := residentPages(cmd.Process.Pid, seen); err != nil {
-		t.Fatal(err)
-	}
-	got := int64(len(seen) * os.Getpagesize())
-	rss, err := statusKB(cmd.Process.Pid, "VmRSS")
-	if err != nil {
-		t.Fatal(err)
+	// Just after the exec the loader is still mapping pages in: count
+	// only while VmRSS reads the same before and after.
+	var got, rss int64
+	for try := 0; ; try++ {
+		before, err := statusKB(cmd.Process.Pid, "VmRSS")
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[uint64]struct{}{}
+		if err := residentPages(cmd.Process.Pid, seen); err != nil {
+			t.Fatal(err)
+		}
+		got = int64(len(seen) * os.Getpagesize())
+		if rss, err = statusKB(cmd.Process.Pid, "VmRSS"); err != nil {
+			t.Fatal(err)
+		}
+		if rss == before || try == 50 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if want := rss << 10; got < want*95/100 || got > want*105/100 {
 		t.Errorf("%d bytes in resident frames, want about VmRSS, %d", got, want)
