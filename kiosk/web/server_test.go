@@ -38,6 +38,12 @@ var now = time.Date(2026, 11, 22, 9, 0, 0, 0, seoul)
 
 func newServer(t testing.TB, snap *dashboard.Snapshot, edit func(*config.Config)) *Server {
 	t.Helper()
+	return newServerWith(t, snap, edit, nil)
+}
+
+// newServerWith is newServer whose Options opts may change before New.
+func newServerWith(t testing.TB, snap *dashboard.Snapshot, edit func(*config.Config), opts func(*Options)) *Server {
+	t.Helper()
 	cfg, err := config.Default(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -54,11 +60,15 @@ func newServer(t testing.TB, snap *dashboard.Snapshot, edit func(*config.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{
+	o := Options{
 		Config: cfg, Board: fixedBoard{snap}, Log: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return now }, Version: "v1.2.3", Views: views.FS, Static: static.FS,
 		Queue: queue, Status: StatusInfo{Started: now.Add(-time.Hour)},
-	})
+	}
+	if opts != nil {
+		opts(&o)
+	}
+	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,33 +399,15 @@ func TestBoardFailures(t *testing.T) {
 
 // TestNoticesGrouped: each notice source is one heading over its items.
 func TestNoticesGrouped(t *testing.T) {
-	cfg, err := config.Default(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := cache.Open("", func() time.Time { return now }, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	queue, err := remind.NewQueue(store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Options{
-		Config: cfg, Board: fixedBoard{&dashboard.Snapshot{}}, Log: slog.New(slog.DiscardHandler),
-		Now: func() time.Time { return now }, Version: "v", Views: views.FS, Static: static.FS, Queue: queue,
-		Notices: func(time.Time) []notices.Item {
+	s := newServerWith(t, &dashboard.Snapshot{}, nil, func(o *Options) {
+		o.Notices = func(time.Time) []notices.Item {
 			return []notices.Item{
 				{Source: "학교", Title: "공개수업", Published: now},
 				{Source: "아파트", Title: "승강기 점검", Published: now},
 				{Source: "학교", Title: "방학 안내", Published: now},
 			}
-		},
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	_, body := get(t, s, "/partial/board")
 	if n := strings.Count(body, "<h2>학교<"); n != 1 {
 		t.Errorf("the school heading shows %d times, want once", n)

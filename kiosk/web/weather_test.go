@@ -4,17 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"kiosk/cache"
 	"kiosk/kiosk/config"
-	"kiosk/kiosk/remind"
 	"kiosk/kiosk/weather"
 	"kiosk/static"
-	"kiosk/views"
 )
 
 type fixedWeather struct{ snap *weather.Snapshot }
@@ -24,29 +20,8 @@ func (w fixedWeather) Units() string               { return "metric" }
 
 func newWxServer(t testing.TB, wx Weather, locale string) *Server {
 	t.Helper()
-	cfg, err := config.Default(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Locale = locale
-	store, err := cache.Open("", func() time.Time { return now }, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	queue, err := remind.NewQueue(store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Options{
-		Config: cfg, Board: fixedBoard{sampleSnapshot()}, Log: slog.New(slog.DiscardHandler),
-		Now: func() time.Time { return now }, Version: "v1.2.3", Views: views.FS, Static: static.FS,
-		Queue: queue, Weather: wx,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return newServerWith(t, sampleSnapshot(), func(c *config.Config) { c.Locale = locale },
+		func(o *Options) { o.Weather = wx })
 }
 
 func fp(v float64) *float64 { return &v }
