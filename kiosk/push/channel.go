@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"kiosk/kiosk/telegram"
 )
@@ -100,6 +101,24 @@ func netProblem(err error) string {
 	return "network error"
 }
 
+// ntfyMax is ntfy's limit on a message body in bytes; a longer one
+// becomes a file attachment ("attachment.txt") instead of a notification.
+// A digest in Hangul, three bytes a letter, reaches it at 1,365 letters.
+const ntfyMax = 4096
+
+// clipBytes cuts s to at most max bytes of whole runes, the last of them
+// an ellipsis when anything was cut.
+func clipBytes(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	i := max - len("…")
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
+}
+
 // Ntfy publishes to an ntfy topic URL.
 type Ntfy struct {
 	URL    string
@@ -112,7 +131,7 @@ func (n Ntfy) Send(ctx context.Context, text string) error {
 	if n.Token != "" {
 		h.Set("Authorization", "Bearer "+n.Token)
 	}
-	return post(ctx, n.Client, "ntfy", n.URL, "text/plain; charset=utf-8", []byte(text), h)
+	return post(ctx, n.Client, "ntfy", n.URL, "text/plain; charset=utf-8", []byte(clipBytes(text, ntfyMax)), h)
 }
 
 // Webhook posts {"text": …} to a Slack/Mattermost-compatible incoming

@@ -20,6 +20,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Client calls the Bot API at {endpoint}/bot{token}/{method}.
@@ -153,10 +155,15 @@ type sendMessage struct {
 	} `json:"reply_markup,omitempty"`
 }
 
+// MaxText is the Bot API's limit on a message's text, in UTF-16 code
+// units: an emoji counts two.
+const MaxText = 4096
+
 // SendMessage sends plain text (no parse_mode, so nothing in it is markup)
-// with an optional row of inline buttons.
+// with an optional row of inline buttons. Text past MaxText is cut with
+// "…", which Telegram would otherwise refuse with a 400 on every retry.
 func (c *Client) SendMessage(ctx context.Context, chat int64, text string, buttons ...Button) error {
-	p := sendMessage{ChatID: chat, Text: text}
+	p := sendMessage{ChatID: chat, Text: clipUTF16(text, MaxText)}
 	if len(buttons) > 0 {
 		p.ReplyMarkup = &struct {
 			InlineKeyboard [][]Button `json:"inline_keyboard"`
@@ -213,4 +220,28 @@ func (c *Client) SetMyCommands(ctx context.Context, cmds []Command) error {
 // AnswerCallbackQuery stops the button's spinner, showing text briefly.
 func (c *Client) AnswerCallbackQuery(ctx context.Context, id, text string) error {
 	return c.call(ctx, "answerCallbackQuery", map[string]any{"callback_query_id": id, "text": text}, nil)
+}
+
+// clipUTF16 cuts s to at most max UTF-16 code units, the last of them an
+// ellipsis when anything was cut.
+func clipUTF16(s string, max int) string {
+	n := 0
+	for i, r := range s {
+		n += utf16.RuneLen(r)
+		if n > max {
+			return clipAt(s, i, max, n-utf16.RuneLen(r))
+		}
+	}
+	return s
+}
+
+// clipAt backs off from byte offset i (where used units were spent) until
+// an ellipsis fits in max units.
+func clipAt(s string, i, max, used int) string {
+	for used+1 > max && i > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+		used -= utf16.RuneLen(r)
+	}
+	return s[:i] + "…"
 }
