@@ -155,6 +155,7 @@ type wxNowView struct {
 	Temp, FeelsLike string // "3°", "체감 -1°"
 	Next            string // "15시부터 비", or ""
 	Stale           bool
+	StaleMark       string // "08:05 기준": when the oldest stale value was fetched, or ""
 	Air             *airView
 	HasForecast     bool
 }
@@ -178,9 +179,11 @@ type wxDayView struct {
 	Icon, Words, Max, Min, Prob string
 }
 
-var wxTexts = map[string]struct{ feels, rainFrom, snowFrom, stationDown string }{
-	"ko": {"체감 %s", "%d시부터 비", "%d시부터 눈", "측정 중단"},
-	"en": {"feels %s", "Rain from %s", "Snow from %s", "no data"},
+type wxText struct{ feels, rainFrom, snowFrom, stationDown, asOf string }
+
+var wxTexts = map[string]wxText{
+	"ko": {"체감 %s", "%d시부터 비", "%d시부터 눈", "측정 중단", "%s 기준"},
+	"en": {"feels %s", "Rain from %s", "Snow from %s", "no data", "as of %s"},
 }
 
 // funcs are the templates' weatherNow and weatherDay.
@@ -194,7 +197,7 @@ func (v *wxViews) funcs() template.FuncMap {
 	}
 }
 
-func (v *wxViews) texts() struct{ feels, rainFrom, snowFrom, stationDown string } {
+func (v *wxViews) texts() wxText {
 	if t, ok := wxTexts[v.locale]; ok {
 		return t
 	}
@@ -255,7 +258,30 @@ func (v *wxViews) nowView(now time.Time) *wxNowView {
 	if !out.HasForecast && out.Air == nil {
 		return nil
 	}
+	out.StaleMark = v.staleMark(now, snap, out)
 	return out
+}
+
+// staleMark says how old the weather beside the clock is when the
+// network has been down: "08:05 기준", with the date when it is from an
+// earlier day. Of a stale forecast and stale air, the older counts.
+func (v *wxViews) staleMark(now time.Time, snap *weather.Snapshot, out *wxNowView) string {
+	var at time.Time
+	if out.Stale {
+		at = snap.ForecastUpdated
+	}
+	if out.Air != nil && out.Air.Stale && (at.IsZero() || snap.AirUpdated.Before(at)) {
+		at = snap.AirUpdated
+	}
+	if at.IsZero() {
+		return ""
+	}
+	at, now = at.In(v.loc), now.In(v.loc)
+	when := at.Format("15:04")
+	if y, m, d := at.Date(); y != now.Year() || m != now.Month() || d != now.Day() {
+		when = fmt.Sprintf("%d/%d %s", m, d, when)
+	}
+	return fmt.Sprintf(v.texts().asOf, when)
 }
 
 func (v *wxViews) dayView(date string) *wxDayView {

@@ -162,6 +162,53 @@ func TestWeatherViews(t *testing.T) {
 	}
 }
 
+// TestWeatherStaleMark: stale weather beside the clock says when it is
+// from; the older of a stale forecast and stale air counts, with the date
+// when it is from an earlier day; fresh weather has no mark.
+func TestWeatherStaleMark(t *testing.T) {
+	tests := []struct {
+		name                    string
+		locale                  string
+		forecastStale, airStale bool
+		forecastAt              time.Time
+		noForecast              bool
+		want                    string
+	}{
+		{name: "fresh", locale: "ko"},
+		{name: "air", locale: "ko", airStale: true, want: "08:05 기준"},
+		{name: "forecast", locale: "ko", forecastStale: true, want: "08:40 기준"},
+		{name: "both: the older", locale: "ko", forecastStale: true, airStale: true, want: "08:05 기준"},
+		{name: "yesterday", locale: "ko", forecastStale: true, forecastAt: now.Add(-20 * time.Hour), want: "11/21 13:00 기준"},
+		{name: "english", locale: "en", forecastStale: true, want: "as of 08:40"},
+		{name: "air only", locale: "ko", airStale: true, noForecast: true, want: "08:05 기준"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			snap := wxSnapshot()
+			snap.ForecastStale, snap.AirStale = tt.forecastStale, tt.airStale
+			if !tt.forecastAt.IsZero() {
+				snap.ForecastUpdated = tt.forecastAt
+			}
+			if tt.noForecast {
+				snap.Forecast = nil
+			}
+			s := newWxServer(t, fixedWeather{snap}, tt.locale)
+			if v := s.wx.nowView(now); v == nil || v.StaleMark != tt.want {
+				t.Fatalf("stale mark of %+v, want %q", v, tt.want)
+			}
+			_, page := get(t, s, "/")
+			_, header, _ := strings.Cut(page, `<header class="top">`)
+			header, _, _ = strings.Cut(header, `</header>`)
+			if tt.want != "" && strings.Count(header, `<span class="wx-stale">`+tt.want+`</span>`) != 1 {
+				t.Errorf("the header does not show %q once: %s", tt.want, header)
+			}
+			if tt.want == "" && strings.Contains(page, "wx-stale") {
+				t.Error("fresh weather is marked stale on the page")
+			}
+		})
+	}
+}
+
 // TestWeatherIconsBundled: every icon a code maps to is in the binary,
 // static (no animation) and refers to nothing remote.
 func TestWeatherIconsBundled(t *testing.T) {
