@@ -5,114 +5,21 @@ package main
 // each reminder once per chat, and the family chat runs the wall.
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"kiosk/kiosk/telegram/telegramtest"
 )
 
 const pushToken = "424242:CCpush-test-token-not-real"
-
-// botAPI is a fake Bot API: sendMessage is recorded with its arrival time,
-// getUpdates long-polls the updates added, setMyCommands is accepted.
-type botAPI struct {
-	t     *testing.T
-	srv   *httptest.Server
-	mu    sync.Mutex
-	added chan struct{}
-	ups   []string
-	ids   []int64
-	sent  []botSent
-}
-
-type botSent struct {
-	Chat int64  `json:"chat_id"`
-	Text string `json:"text"`
-	At   time.Time
-}
-
-func newBotAPI(t *testing.T) *botAPI {
-	f := &botAPI{t: t, added: make(chan struct{}, 10)}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		method, ok := strings.CutPrefix(r.URL.Path, "/bot"+pushToken+"/")
-		if !ok {
-			w.WriteHeader(http.StatusUnauthorized)
-			io.WriteString(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
-			return
-		}
-		body, _ := io.ReadAll(r.Body)
-		switch method {
-		case "sendMessage":
-			var m botSent
-			json.Unmarshal(body, &m)
-			m.At = time.Now()
-			f.mu.Lock()
-			f.sent = append(f.sent, m)
-			f.mu.Unlock()
-			io.WriteString(w, `{"ok":true,"result":{"message_id":1}}`)
-		case "getUpdates":
-			var p struct {
-				Offset  int64 `json:"offset"`
-				Timeout int   `json:"timeout"`
-			}
-			json.Unmarshal(body, &p)
-			deadline := time.After(time.Duration(p.Timeout) * time.Second)
-			for {
-				f.mu.Lock()
-				var out []string
-				for i, id := range f.ids {
-					if id >= p.Offset {
-						out = append(out, f.ups[i])
-					}
-				}
-				f.mu.Unlock()
-				if len(out) > 0 {
-					fmt.Fprintf(w, `{"ok":true,"result":[%s]}`, strings.Join(out, ","))
-					return
-				}
-				select {
-				case <-f.added:
-					continue
-				case <-deadline:
-				case <-r.Context().Done():
-				}
-				io.WriteString(w, `{"ok":true,"result":[]}`)
-				return
-			}
-		default:
-			io.WriteString(w, `{"ok":true,"result":true}`)
-		}
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *botAPI) message(id, chat int64, text string) {
-	b, _ := json.Marshal(text)
-	f.mu.Lock()
-	f.ids = append(f.ids, id)
-	f.ups = append(f.ups, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":1,"chat":{"id":%d},"text":%s}}`, id, chat, b))
-	f.mu.Unlock()
-	select {
-	case f.added <- struct{}{}:
-	default:
-	}
-}
-
-func (f *botAPI) messages() []botSent {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]botSent(nil), f.sent...)
-}
 
 // pushConfig is reliabilityConfig with pushes to two chats.
 func pushConfig(t *testing.T, dir, endpoint string) string {
@@ -138,9 +45,9 @@ func pushConfig(t *testing.T, dir, endpoint string) string {
 // API took it, the mark "sent" was not yet written) goes again.
 func TestPushSIGKILL(t *testing.T) {
 	bin := build(t, "linux", runtimeArch(), "")
-	api := newBotAPI(t)
+	api := telegramtest.New(t, pushToken)
 	dir := t.TempDir()
-	cfg := pushConfig(t, dir, api.srv.URL)
+	cfg := pushConfig(t, dir, api.URL)
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0))
 	t.Logf("seed %d", seed)
@@ -163,8 +70,8 @@ func TestPushSIGKILL(t *testing.T) {
 		t.Fatalf("last start: %v\n%s", err, p.log())
 	}
 	// The family chat runs the wall; a stranger does nothing.
-	api.message(1, 999, "/msg 낯선 사람")
-	api.message(2, -2, "/msg 저녁 먹자")
+	api.Message(1, 999, "/msg 낯선 사람")
+	api.Message(2, -2, "/msg 저녁 먹자")
 
 	var wall []listed
 	deadline := time.Now().Add(30 * time.Second)
@@ -173,7 +80,7 @@ func TestPushSIGKILL(t *testing.T) {
 		if wall, err = notifications(p.addr); err != nil {
 			t.Fatal(err)
 		}
-		if done := pushed(wall, api.messages()); done || time.Now().After(deadline) {
+		if done := pushed(wall, api.Sent()); done || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -190,7 +97,7 @@ func TestPushSIGKILL(t *testing.T) {
 		reminders++
 		for _, chat := range []int64{1, -2} {
 			var at []time.Time
-			for _, m := range api.messages() {
+			for _, m := range api.Sent() {
 				if m.Chat == chat && m.Text == n.Message {
 					at = append(at, m.At)
 				}
@@ -213,7 +120,7 @@ func TestPushSIGKILL(t *testing.T) {
 	}
 
 	// One more restart: the command is not done again, nothing is resent.
-	before := len(api.messages())
+	before := len(api.Sent())
 	if err := p.term(t); err != nil {
 		t.Errorf("exit after SIGTERM: %v", err)
 	}
@@ -222,7 +129,7 @@ func TestPushSIGKILL(t *testing.T) {
 		t.Fatalf("restart: %v\n%s", err, p.log())
 	}
 	time.Sleep(2 * time.Second)
-	if after := api.messages(); len(after) != before {
+	if after := api.Sent(); len(after) != before {
 		t.Errorf("a clean restart sent %d more messages: %+v", len(after)-before, after[before:])
 	}
 	for _, page := range []string{"/status", "/api/status"} {
@@ -247,12 +154,12 @@ func TestPushSIGKILL(t *testing.T) {
 	} else if strings.Contains(log, "panic") {
 		t.Errorf("a panic in the log:\n%s", log)
 	}
-	t.Logf("%d kills, %d reminders, %d messages sent", rounds, reminders, len(api.messages()))
+	t.Logf("%d kills, %d reminders, %d messages sent", rounds, reminders, len(api.Sent()))
 }
 
 // pushed reports whether every reminder on the wall reached both chats and
 // the family's /msg is on the wall.
-func pushed(wall []listed, sent []botSent) bool {
+func pushed(wall []listed, sent []telegramtest.Sent) bool {
 	got := map[string]int{}
 	for _, m := range sent {
 		got[fmt.Sprint(m.Chat, m.Text)]++

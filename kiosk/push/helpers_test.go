@@ -3,7 +3,6 @@ package push
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,88 +16,10 @@ import (
 	"kiosk/kiosk/clock"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/telegram"
+	"kiosk/kiosk/telegram/telegramtest"
 )
 
 const testToken = "123456:AAtest-token-not-a-real-one"
-
-// fakeBotAPI speaks the Bot API's sendMessage. Scripted answers (a 429
-// with retry_after, a 403, a 502 HTML page) are used up first, in order.
-type fakeBotAPI struct {
-	t      *testing.T
-	srv    *httptest.Server
-	mu     sync.Mutex
-	script []func(w http.ResponseWriter)
-	sent   []sentMessage
-}
-
-type sentMessage struct {
-	Chat      int64  `json:"chat_id"`
-	Text      string `json:"text"`
-	ParseMode string `json:"parse_mode"`
-}
-
-func newFakeBotAPI(t *testing.T) *fakeBotAPI {
-	f := &fakeBotAPI{t: t}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeBotAPI) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/bot"+testToken+"/sendMessage" {
-		f.t.Errorf("bot API: unexpected %s %s", r.Method, r.URL.Path)
-		http.NotFound(w, r)
-		return
-	}
-	var m sentMessage
-	if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
-		f.t.Errorf("bot API: sendMessage body: %v", err)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.script) > 0 {
-		next := f.script[0]
-		f.script = f.script[1:]
-		next(w)
-		return
-	}
-	f.sent = append(f.sent, m)
-	w.Header().Set("Content-Type", "application/json")
-	io.WriteString(w, `{"ok":true,"result":{"message_id":1,"chat":{"id":1},"date":0}}`)
-}
-
-func (f *fakeBotAPI) then(answers ...func(w http.ResponseWriter)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.script = append(f.script, answers...)
-}
-
-func (f *fakeBotAPI) messages() []sentMessage {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]sentMessage(nil), f.sent...)
-}
-
-func tooMany(retryAfter int) func(w http.ResponseWriter) {
-	return func(w http.ResponseWriter) {
-		w.WriteHeader(http.StatusTooManyRequests)
-		io.WriteString(w, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after `+
-			itoa(retryAfter)+`","parameters":{"retry_after":`+itoa(retryAfter)+`}}`)
-	}
-}
-
-func blocked(w http.ResponseWriter) {
-	w.WriteHeader(http.StatusForbidden)
-	io.WriteString(w, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`)
-}
-
-func badGateway(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "text/html")
-	w.WriteHeader(http.StatusBadGateway)
-	io.WriteString(w, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>")
-}
-
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 // fakeHook records the bodies POSTed to it (ntfy or a webhook).
 type fakeHook struct {
@@ -137,7 +58,7 @@ func (h *fakeHook) got() []string {
 type rig struct {
 	clock *clock.Fake
 	store *cache.Store
-	api   *fakeBotAPI
+	api   *telegramtest.Server
 	ntfy  *fakeHook
 	hook  *fakeHook
 	logs  *bytes.Buffer
@@ -146,7 +67,8 @@ type rig struct {
 
 func newRig(t *testing.T, now time.Time, quiet *config.Span) *rig {
 	t.Helper()
-	r := &rig{clock: clock.New(now), api: newFakeBotAPI(t), ntfy: newFakeHook(t), hook: newFakeHook(t), logs: &bytes.Buffer{}}
+	r := &rig{clock: clock.New(now), api: telegramtest.New(t, testToken), ntfy: newFakeHook(t), hook: newFakeHook(t), logs: &bytes.Buffer{}}
+	r.api.Strict("sendMessage")
 	var err error
 	r.store, err = cache.Open("", r.clock.Now, nil)
 	if err != nil {
@@ -154,7 +76,7 @@ func newRig(t *testing.T, now time.Time, quiet *config.Span) *rig {
 	}
 	t.Cleanup(func() { r.store.Close() })
 	client := &http.Client{Timeout: 5 * time.Second}
-	tc := telegram.NewClient(r.api.srv.URL, testToken, client)
+	tc := telegram.NewClient(r.api.URL, testToken, client)
 	r.opts = Options{
 		Store: r.store, Send: []string{"reminder", "train", "notice", "trouble"}, Quiet: quiet,
 		Loc: now.Location(), Locale: "ko", Log: slog.New(slog.NewTextHandler(r.logs, nil)),
@@ -172,15 +94,7 @@ func newRig(t *testing.T, now time.Time, quiet *config.Span) *rig {
 func (r *rig) outbox() *Outbox { return New(r.opts) }
 
 // texts returns what chat received, in order.
-func (r *rig) texts(chat int64) []string {
-	var out []string
-	for _, m := range r.api.messages() {
-		if m.Chat == chat {
-			out = append(out, m.Text)
-		}
-	}
-	return out
-}
+func (r *rig) texts(chat int64) []string { return r.api.Texts(chat) }
 
 func flush(o *Outbox) time.Duration { return o.Flush(context.Background()) }
 

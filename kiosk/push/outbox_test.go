@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"kiosk/cache"
 	"kiosk/kiosk/config"
 	"kiosk/kiosk/remind"
+	"kiosk/kiosk/telegram/telegramtest"
 	"kiosk/kiosk/weather"
 )
 
@@ -44,7 +46,7 @@ func TestOncePerChannelAcrossRestarts(t *testing.T) {
 			t.Errorf("chat %d got %q, want the message once", chat, got)
 		}
 	}
-	for _, m := range r.api.messages() {
+	for _, m := range r.api.Sent() {
 		if m.ParseMode != "" {
 			t.Errorf("sendMessage with parse_mode %q; want plain text", m.ParseMode)
 		}
@@ -90,17 +92,17 @@ func TestKindsNotInSendAreNotPushed(t *testing.T) {
 func TestRetries(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		answer func(http.ResponseWriter)
+		answer telegramtest.Answer
 		wait   time.Duration // no resend before, one at
 	}{
-		{"429 waits retry_after", tooMany(42), 42 * time.Second},
-		{"502 HTML backs off", badGateway, minBackoff},
+		{"429 waits retry_after", telegramtest.TooMany(42), 42 * time.Second},
+		{"502 HTML backs off", telegramtest.BadGateway, minBackoff},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 			r := newRig(t, now, nil)
 			r.opts.Dests = r.opts.Dests[:1]
-			r.api.then(tc.answer)
+			r.api.Then("sendMessage", tc.answer)
 			o := r.outbox()
 			o.Accept(note("ev-1", remind.KindEvent, "one", now))
 			o.Accept(note("ev-2", remind.KindEvent, "two", now))
@@ -133,7 +135,7 @@ func TestForbiddenStopsTheChat(t *testing.T) {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	r := newRig(t, now, nil)
 	r.opts.Dests = r.opts.Dests[:2]
-	r.api.then(blocked) // chat 1 is served first
+	r.api.Then("sendMessage", telegramtest.Blocked) // chat 1 is served first
 	o := r.outbox()
 	o.Accept(note("ev-1", remind.KindEvent, "one", now))
 	flush(o)
@@ -164,7 +166,8 @@ func TestExpiredAreNotPushedLate(t *testing.T) {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	r := newRig(t, now, nil)
 	r.opts.Dests = r.opts.Dests[:1]
-	r.api.then(badGateway, badGateway, badGateway, badGateway, badGateway, badGateway, badGateway, badGateway)
+	bad := telegramtest.BadGateway
+	r.api.Then("sendMessage", bad, bad, bad, bad, bad, bad, bad, bad)
 	o := r.outbox()
 	o.Accept(note("ev-1", remind.KindEvent, "too late", now)) // expires in 10 min
 	for range 8 {
@@ -204,7 +207,7 @@ func TestQuietHoursDigestAtDST(t *testing.T) {
 			o := r.outbox()
 			for i, at := range []time.Time{evening, evening.Add(3*time.Hour + 30*time.Minute), evening.Add(5*time.Hour + 30*time.Minute)} {
 				r.clock.Set(at)
-				o.Accept(note("ev-"+itoa(i), remind.KindEvent, "알림 "+itoa(i), at))
+				o.Accept(note("ev-"+strconv.Itoa(i), remind.KindEvent, "알림 "+strconv.Itoa(i), at))
 				flush(o)
 			}
 			r.clock.Set(morning.Add(-time.Minute))
@@ -259,7 +262,7 @@ func TestSecretsInNoErrorOrLog(t *testing.T) {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	r := newRig(t, now, nil)
 	// Every upstream is gone: the transport errors carry the URLs.
-	r.api.srv.Close()
+	r.api.Close()
 	r.ntfy.srv.Close()
 	r.hook.srv.Close()
 	o := r.outbox()

@@ -3,7 +3,6 @@ package telegram
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,132 +16,10 @@ import (
 
 	"kiosk/cache"
 	"kiosk/kiosk/clock"
+	"kiosk/kiosk/telegram/telegramtest"
 )
 
 const testToken = "987654:BBtest-token-not-a-real-one"
-
-// fakeAPI is a Bot API: getUpdates long-polls (it answers the updates
-// from offset on, waiting up to timeout for one), sendMessage,
-// setMyCommands and answerCallbackQuery are recorded.
-type fakeAPI struct {
-	t       *testing.T
-	srv     *httptest.Server
-	mu      sync.Mutex
-	added   chan struct{}
-	updates []json.RawMessage
-	ids     []int64
-	offsets []int64
-	sent    []sentMessage
-	calls   map[string][]json.RawMessage
-	failSet int // setMyCommands answers 502 this many times first
-}
-
-type sentMessage struct {
-	Chat        int64           `json:"chat_id"`
-	Text        string          `json:"text"`
-	ParseMode   string          `json:"parse_mode"`
-	ReplyMarkup json.RawMessage `json:"reply_markup"`
-}
-
-func newFakeAPI(t *testing.T) *fakeAPI {
-	f := &fakeAPI{t: t, added: make(chan struct{}, 100), calls: map[string][]json.RawMessage{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
-	method, ok := strings.CutPrefix(r.URL.Path, "/bot"+testToken+"/")
-	if !ok || r.Method != http.MethodPost {
-		w.WriteHeader(http.StatusNotFound)
-		io.WriteString(w, `{"ok":false,"error_code":404,"description":"Not Found"}`)
-		return
-	}
-	body, _ := io.ReadAll(r.Body)
-	f.mu.Lock()
-	f.calls[method] = append(f.calls[method], body)
-	f.mu.Unlock()
-	switch method {
-	case "getUpdates":
-		var p struct {
-			Offset  int64 `json:"offset"`
-			Timeout int   `json:"timeout"`
-		}
-		json.Unmarshal(body, &p)
-		deadline := time.After(time.Duration(p.Timeout) * time.Second)
-		for {
-			f.mu.Lock()
-			f.offsets = append(f.offsets, p.Offset)
-			var out []json.RawMessage
-			for i, id := range f.ids {
-				if id >= p.Offset {
-					out = append(out, f.updates[i])
-				}
-			}
-			f.mu.Unlock()
-			if len(out) > 0 {
-				b, _ := json.Marshal(out)
-				fmt.Fprintf(w, `{"ok":true,"result":%s}`, b)
-				return
-			}
-			select {
-			case <-f.added:
-				continue
-			case <-deadline:
-			case <-r.Context().Done():
-			}
-			io.WriteString(w, `{"ok":true,"result":[]}`)
-			return
-		}
-	case "sendMessage":
-		var m sentMessage
-		json.Unmarshal(body, &m)
-		f.mu.Lock()
-		f.sent = append(f.sent, m)
-		f.mu.Unlock()
-		io.WriteString(w, `{"ok":true,"result":{"message_id":1}}`)
-	case "setMyCommands":
-		f.mu.Lock()
-		fail := f.failSet > 0
-		f.failSet--
-		f.mu.Unlock()
-		if fail {
-			w.WriteHeader(http.StatusBadGateway)
-			io.WriteString(w, "<html><body>502 Bad Gateway</body></html>")
-			return
-		}
-		io.WriteString(w, `{"ok":true,"result":true}`)
-	default:
-		io.WriteString(w, `{"ok":true,"result":true}`)
-	}
-}
-
-// add queues an update; the next getUpdates from an offset at or below
-// its id returns it.
-func (f *fakeAPI) add(id int64, update string) {
-	f.mu.Lock()
-	f.ids = append(f.ids, id)
-	f.updates = append(f.updates, json.RawMessage(update))
-	f.mu.Unlock()
-	f.added <- struct{}{}
-}
-
-func (f *fakeAPI) message(id, chat int64, text string) {
-	b, _ := json.Marshal(text)
-	f.add(id, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"chat":{"id":%d,"type":"private"},"text":%s}}`, id, id, chat, b))
-}
-
-func (f *fakeAPI) replies(chat int64) []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, m := range f.sent {
-		if m.Chat == chat {
-			out = append(out, m.Text)
-		}
-	}
-	return out
-}
 
 // actions records what the bot's commands did.
 type actions struct {
@@ -180,7 +57,7 @@ func (a *actions) wire() Actions {
 const family, stranger = int64(-100987654321), int64(555)
 
 type botRig struct {
-	api   *fakeAPI
+	api   *telegramtest.Server
 	store *cache.Store
 	clock *clock.Fake
 	acts  *actions
@@ -189,7 +66,7 @@ type botRig struct {
 
 func newBotRig(t *testing.T) *botRig {
 	seoul, _ := time.LoadLocation("Asia/Seoul")
-	r := &botRig{api: newFakeAPI(t), clock: clock.New(time.Date(2026, 3, 2, 23, 30, 0, 0, seoul)), acts: &actions{}, logs: &bytes.Buffer{}}
+	r := &botRig{api: telegramtest.New(t, testToken), clock: clock.New(time.Date(2026, 3, 2, 23, 30, 0, 0, seoul)), acts: &actions{}, logs: &bytes.Buffer{}}
 	var err error
 	if r.store, err = cache.Open("", r.clock.Now, nil); err != nil {
 		t.Fatal(err)
@@ -201,7 +78,7 @@ func newBotRig(t *testing.T) *botRig {
 // bot is a new Bot on the rig's store: each call is a (re)start.
 func (r *botRig) bot() *Bot {
 	return NewBot(BotOptions{
-		Client: NewClient(r.api.srv.URL, testToken, &http.Client{Timeout: 10 * time.Second}),
+		Client: NewClient(r.api.URL, testToken, &http.Client{Timeout: 10 * time.Second}),
 		Chats:  []int64{123456789, family}, Store: r.store, Locale: "ko", Loc: r.clock.Now().Location(),
 		Log: slog.New(slog.NewTextHandler(r.logs, nil)), Actions: r.acts.wire(),
 	})
@@ -216,12 +93,12 @@ func poll(t *testing.T, b *Bot) {
 
 func TestCommandsFromTheFamilyChat(t *testing.T) {
 	r := newBotRig(t)
-	r.api.message(10, family, "/msg 저녁 먹자")
-	r.api.message(11, family, "/msg! 물 새요")
-	r.api.message(12, family, "/tomorrow@family_kiosk_bot")
-	r.api.message(13, family, "/clear")
-	r.api.message(14, family, "/refresh")
-	r.api.message(15, family, "/status")
+	r.api.Message(10, family, "/msg 저녁 먹자")
+	r.api.Message(11, family, "/msg! 물 새요")
+	r.api.Message(12, family, "/tomorrow@family_kiosk_bot")
+	r.api.Message(13, family, "/clear")
+	r.api.Message(14, family, "/refresh")
+	r.api.Message(15, family, "/status")
 	poll(t, r.bot())
 
 	if got, want := strings.Join(r.acts.posts, "; "), "tg-10 저녁 먹자 urgent=false; tg-11 물 새요 urgent=true"; got != want {
@@ -233,13 +110,12 @@ func TestCommandsFromTheFamilyChat(t *testing.T) {
 	if r.acts.clears != 1 || r.acts.refresh != 1 {
 		t.Errorf("clears %d, refreshes %d, want 1 and 1", r.acts.clears, r.acts.refresh)
 	}
-	replies := r.api.replies(family)
+	replies := r.api.Texts(family)
 	if len(replies) != 6 || replies[2] != "일정 03-03" || !strings.Contains(replies[5], "네트워크 문제") {
 		t.Errorf("replies %q, want one per command", replies)
 	}
-	r.api.mu.Lock()
-	last := r.api.sent[len(r.api.sent)-1]
-	r.api.mu.Unlock()
+	sent := r.api.Sent()
+	last := sent[len(sent)-1]
 	if !strings.Contains(string(last.ReplyMarkup), `"callback_data":"refresh"`) || last.ParseMode != "" {
 		t.Errorf("/status reply markup %s parse_mode %q, want the refresh button and plain text", last.ReplyMarkup, last.ParseMode)
 	}
@@ -247,19 +123,19 @@ func TestCommandsFromTheFamilyChat(t *testing.T) {
 
 func TestStrangersGetNothing(t *testing.T) {
 	r := newBotRig(t)
-	r.api.message(1, stranger, "/msg 안녕")
-	r.api.message(2, stranger, "/clear")
-	r.api.add(3, fmt.Sprintf(`{"update_id":3,"callback_query":{"id":"cb1","data":"clear","message":{"chat":{"id":%d}}}}`, stranger))
+	r.api.Message(1, stranger, "/msg 안녕")
+	r.api.Message(2, stranger, "/clear")
+	r.api.Add(3, fmt.Sprintf(`{"update_id":3,"callback_query":{"id":"cb1","data":"clear","message":{"chat":{"id":%d}}}}`, stranger))
 	poll(t, r.bot())
 	r.acts.mu.Lock()
 	defer r.acts.mu.Unlock()
 	if len(r.acts.posts) != 0 || r.acts.clears != 0 || len(r.acts.reached) != 0 {
 		t.Errorf("a stranger's commands did something: %+v", r.acts)
 	}
-	if got := r.api.replies(stranger); len(got) != 0 {
+	if got := r.api.Texts(stranger); len(got) != 0 {
 		t.Errorf("the stranger got %q", got)
 	}
-	if n := len(r.api.calls["answerCallbackQuery"]); n != 0 {
+	if n := len(r.api.Calls("answerCallbackQuery")); n != 0 {
 		t.Errorf("%d callback answers to a stranger", n)
 	}
 	if n := strings.Count(r.logs.String(), "chat_id=555"); n != 1 {
@@ -271,19 +147,17 @@ func TestStrangersGetNothing(t *testing.T) {
 // nothing is done twice and nothing is lost.
 func TestCommandsOnceAcrossRestarts(t *testing.T) {
 	r := newBotRig(t)
-	r.api.message(100, family, "/msg 하나")
-	r.api.message(101, family, "/msg 둘")
+	r.api.Message(100, family, "/msg 하나")
+	r.api.Message(101, family, "/msg 둘")
 	poll(t, r.bot())
-	r.api.message(102, family, "/msg 셋")
+	r.api.Message(102, family, "/msg 셋")
 	b := r.bot() // restart
 	poll(t, b)
 	poll(t, r.bot())
 	if got, want := strings.Join(r.acts.posts, "; "), "tg-100 하나 urgent=false; tg-101 둘 urgent=false; tg-102 셋 urgent=false"; got != want {
 		t.Errorf("posts %q, want %q", got, want)
 	}
-	r.api.mu.Lock()
-	offsets := r.api.offsets
-	r.api.mu.Unlock()
+	offsets := r.api.Offsets()
 	if offsets[0] != 0 || offsets[len(offsets)-1] != 103 {
 		t.Errorf("offsets asked %v, want from 0 to 103", offsets)
 	}
@@ -295,7 +169,7 @@ func TestLongPollReturnsAnUpdateAtOnce(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- b.Poll(context.Background(), 30*time.Second) }()
 	time.Sleep(50 * time.Millisecond)
-	r.api.message(7, family, "/clear")
+	r.api.Message(7, family, "/clear")
 	select {
 	case err := <-done:
 		if err != nil {
@@ -312,16 +186,16 @@ func TestLongPollReturnsAnUpdateAtOnce(t *testing.T) {
 func TestRateLimitPerChat(t *testing.T) {
 	r := newBotRig(t)
 	for i := range 25 {
-		r.api.message(int64(i+1), family, "/clear")
+		r.api.Message(int64(i+1), family, "/clear")
 	}
-	r.api.message(26, 123456789, "/clear") // another chat has its own budget
+	r.api.Message(26, 123456789, "/clear") // another chat has its own budget
 	b := r.bot()
 	poll(t, b)
 	if r.acts.clears != RateLimit+1 {
 		t.Errorf("clears %d, want %d", r.acts.clears, RateLimit+1)
 	}
 	r.clock.Add(time.Minute)
-	r.api.message(27, family, "/clear")
+	r.api.Message(27, family, "/clear")
 	poll(t, b)
 	if r.acts.clears != RateLimit+2 {
 		t.Errorf("a minute later clears %d, want %d", r.acts.clears, RateLimit+2)
@@ -330,12 +204,12 @@ func TestRateLimitPerChat(t *testing.T) {
 
 func TestButtonsAreAnswered(t *testing.T) {
 	r := newBotRig(t)
-	r.api.add(1, fmt.Sprintf(`{"update_id":1,"callback_query":{"id":"cb-77","data":"refresh","message":{"chat":{"id":%d}}}}`, family))
+	r.api.Add(1, fmt.Sprintf(`{"update_id":1,"callback_query":{"id":"cb-77","data":"refresh","message":{"chat":{"id":%d}}}}`, family))
 	poll(t, r.bot())
 	if r.acts.refresh != 1 {
 		t.Errorf("refreshes %d, want 1", r.acts.refresh)
 	}
-	calls := r.api.calls["answerCallbackQuery"]
+	calls := r.api.Calls("answerCallbackQuery")
 	if len(calls) != 1 || !strings.Contains(string(calls[0]), `"callback_query_id":"cb-77"`) {
 		t.Errorf("answerCallbackQuery calls %s, want one for cb-77", calls)
 	}
@@ -348,20 +222,18 @@ func TestRunSetsCommandsAndHidesTheToken(t *testing.T) {
 	go func() { r.bot().Run(ctx); close(done) }()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		r.api.mu.Lock()
-		n := len(r.api.calls["getUpdates"])
-		r.api.mu.Unlock()
+		n := len(r.api.Calls("getUpdates"))
 		if n > 0 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	r.api.srv.CloseClientConnections()
-	r.api.srv.Close() // the API goes away mid-poll: errors carry the URL
+	r.api.CloseClientConnections()
+	r.api.Close() // the API goes away mid-poll: errors carry the URL
 	time.Sleep(100 * time.Millisecond)
 	cancel()
 	<-done
-	cmds := r.api.calls["setMyCommands"]
+	cmds := r.api.Calls("setMyCommands")
 	if len(cmds) != 1 || !strings.Contains(string(cmds[0]), `"command":"msg"`) || !strings.Contains(string(cmds[0]), `"command":"today"`) {
 		t.Errorf("setMyCommands %s, want the command list once", cmds)
 	}
@@ -415,16 +287,14 @@ func TestErrorsHideTheToken(t *testing.T) {
 // No network at start: the command list is set once the API answers.
 func TestCommandsSetLater(t *testing.T) {
 	r := newBotRig(t)
-	r.api.failSet = 1
+	r.api.Then("setMyCommands", telegramtest.BadGateway)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { r.bot().Run(ctx); close(done) }()
-	r.api.message(1, family, "/help") // ends the first long poll
+	r.api.Message(1, family, "/help") // ends the first long poll
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		r.api.mu.Lock()
-		n := len(r.api.calls["setMyCommands"])
-		r.api.mu.Unlock()
+		n := len(r.api.Calls("setMyCommands"))
 		if n >= 2 {
 			break
 		}
