@@ -221,13 +221,18 @@ const layoutJS = `(() => {
     const px = parseFloat(getComputedStyle(e).fontSize);
     out.MinTitle = Math.min(out.MinTitle, px);
   }
+  const num = (e) => e && shown(e) ? +(e.textContent.match(/\d+/) || [0])[0] : 0;
+  const counted = (g) => [...g.querySelectorAll(".row")].filter(shown).length + num(g.querySelector(".more")) + num(g.querySelector(".fold"));
   for (const d of document.querySelectorAll(".day")) {
     if (!shown(d)) continue;
-    const rows = [...d.querySelectorAll(".row")].filter(shown).length;
-    const more = d.querySelector(".more"), fold = d.querySelector(".fold");
-    const num = (e) => e && shown(e) ? +(e.textContent.match(/\d+/) || [0])[0] : 0;
-    const past = d.querySelector(".past");
-    out.Counts[d.dataset.date] = rows + num(more) + num(fold) + num(past);
+    out.Counts[d.dataset.date] = counted(d) + num(d.querySelector(".past"));
+  }
+  const side = document.querySelector(".side");
+  if (side) {
+    out.Side = { Shown: shown(side), Groups: [] };
+    for (const g of side.querySelectorAll(".group")) {
+      out.Side.Groups.push({ Name: g.querySelector("h2").firstChild.textContent, Total: g.querySelectorAll(".row").length, Counted: counted(g) });
+    }
   }
   return out;
 })()`
@@ -242,6 +247,13 @@ type layoutState struct {
 	Counts                           map[string]int
 	Texts                            []layoutText
 	MinTitle                         float64
+	Side                             *struct { // nil: no trains or notices
+		Shown  bool
+		Groups []struct {
+			Name           string
+			Total, Counted int
+		}
+	}
 }
 
 // hideTextJS makes every text transparent (colour emoji too) and
@@ -359,6 +371,13 @@ func checkLayout(t *testing.T, tb *tab, name string, w, h int64, want map[string
 			t.Errorf("%s: %s shows or counts %d events (day shown: %v), want %d", name, day, got, ok, n)
 		}
 	}
+	if st.Side != nil && st.Side.Shown {
+		for _, g := range st.Side.Groups {
+			if g.Counted != g.Total {
+				t.Errorf("%s: %s shows or counts %d rows, want %d", name, g.Name, g.Counted, g.Total)
+			}
+		}
+	}
 	return st
 }
 
@@ -434,6 +453,11 @@ func TestScreenshots(t *testing.T) {
 					}
 					settle(t, tb)
 					st := checkLayout(t, tb, name, w, h, want)
+					// Trains and notices are on every screen but the
+					// fullscreen photo, which is the photo and the events.
+					if st.Side == nil || st.Side.Shown != (mode != "fullscreen") {
+						t.Errorf("%s: trains and notices %+v, want them shown: %v", name, st.Side, mode != "fullscreen")
+					}
 					if mode == "" {
 						checkContrast(t, tb, name, st.Texts)
 					}
