@@ -70,24 +70,25 @@ func Dues(snap *Snapshot, w remind.Window, r ReminderRules) []remind.Due {
 	return out
 }
 
-// umbrella is the rain reminder of at's day, if the forecast calls for it.
+// umbrella is the rain reminder of at's day, if the forecast calls for it;
+// it says snow when the likeliest hour's weather is snow.
 func umbrella(f *Forecast, at time.Time, r ReminderRules) (remind.Due, bool) {
 	if f == nil || r.RainPercent <= 0 {
 		return remind.Due{}, false
 	}
-	prob, when := -1, time.Time{}
+	prob, when, snow := -1, time.Time{}, false
 	day := at.Format(time.DateOnly)
 	for _, h := range f.Hours {
 		if h.PrecipProb == nil || h.Time.Before(at.Truncate(time.Hour)) || h.Time.In(r.Location).Format(time.DateOnly) != day {
 			continue
 		}
 		if *h.PrecipProb > prob {
-			prob, when = *h.PrecipProb, h.Time
+			prob, when, snow = *h.PrecipProb, h.Time, Snowy(h.Code)
 		}
 	}
 	if prob < 0 { // no hourly probabilities: the day's
 		if d := f.Day(day); d != nil && d.PrecipProb != nil {
-			prob = *d.PrecipProb
+			prob, snow = *d.PrecipProb, Snowy(d.Code)
 		}
 	}
 	if prob < r.RainPercent {
@@ -99,13 +100,21 @@ func umbrella(f *Forecast, at time.Time, r ReminderRules) (remind.Due, bool) {
 		if !when.IsZero() {
 			around = ", around " + when.In(r.Location).Format("15:04")
 		}
-		msg = fmt.Sprintf("Rain likely today (up to %d%%%s) — take an umbrella", prob, around)
+		what := "Rain"
+		if snow {
+			what = "Snow"
+		}
+		msg = fmt.Sprintf("%s likely today (up to %d%%%s) — take an umbrella", what, prob, around)
 	} else {
 		around := ""
 		if !when.IsZero() {
 			around = fmt.Sprintf(", %d시경", when.In(r.Location).Hour())
 		}
-		msg = fmt.Sprintf("오늘 비 예보 (최대 %d%%%s) — 우산 챙기세요", prob, around)
+		what := "비"
+		if snow {
+			what = "눈"
+		}
+		msg = fmt.Sprintf("오늘 %s 예보 (최대 %d%%%s) — 우산 챙기세요", what, prob, around)
 	}
 	return remind.Due{At: at, Kind: KindUmbrella, Message: msg, NotAfter: endOfDay(at, r.Location)}, true
 }

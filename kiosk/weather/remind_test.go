@@ -150,6 +150,49 @@ func TestMorningRemindersEnglish(t *testing.T) {
 	}
 }
 
+// TestMorningReminderSnow: the umbrella reminder says snow when the
+// likeliest hour (or, without hours, the day) is snow, rain otherwise.
+func TestMorningReminderSnow(t *testing.T) {
+	seoul := mustZone(t, "Asia/Seoul")
+	at := time.Date(2026, 12, 4, 7, 30, 0, 0, seoul)
+	w := remind.Window{From: at, To: at.Add(time.Minute), Now: at}
+	code := func(f *Forecast, hour, c int) *Forecast {
+		if hour < 0 {
+			f.Hours = nil
+			f.Days[0].Code = intp(c)
+			return f
+		}
+		for i := range f.Hours {
+			f.Hours[i].Code = intp(3)
+		}
+		f.Hours[hour].Code = intp(c)
+		return f
+	}
+	tests := []struct {
+		name, locale string
+		forecast     *Forecast
+		want         string
+	}{
+		{"snow at the likeliest hour", "ko", code(rainyDay(seoul, []string{"2026-12-04"}, map[int]int{10: 60, 15: 80}), 15, 73),
+			"오늘 눈 예보 (최대 80%, 15시경) — 우산 챙기세요"},
+		{"snow at a less likely hour", "ko", code(rainyDay(seoul, []string{"2026-12-04"}, map[int]int{10: 60, 15: 80}), 10, 73),
+			"오늘 비 예보 (최대 80%, 15시경) — 우산 챙기세요"},
+		{"snow showers, English", "en", code(rainyDay(seoul, []string{"2026-12-04"}, map[int]int{9: 90}), 9, 85),
+			"Snow likely today (up to 90%, around 09:00) — take an umbrella"},
+		{"the day's snow without hours", "ko", code(rainyDay(seoul, []string{"2026-12-04"}, map[int]int{12: 70}), -1, 75),
+			"오늘 눈 예보 (최대 70%) — 우산 챙기세요"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rules := ReminderRules{MorningAt: "07:30", RainPercent: 60, Location: seoul, Locale: tt.locale}
+			dues := Dues(&Snapshot{Forecast: tt.forecast}, w, rules)
+			if len(dues) != 1 || dues[0].Message != tt.want {
+				t.Errorf("got %+v, want %q", dues, tt.want)
+			}
+		})
+	}
+}
+
 func TestMorningRemindersNotCalledFor(t *testing.T) {
 	seoul := mustZone(t, "Asia/Seoul")
 	at := time.Date(2026, 12, 4, 7, 30, 0, 0, seoul)
