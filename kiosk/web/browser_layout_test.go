@@ -222,10 +222,12 @@ const layoutJS = `(() => {
     out.MinTitle = Math.min(out.MinTitle, px);
   }
   const num = (e) => e && shown(e) ? +(e.textContent.match(/\d+/) || [0])[0] : 0;
-  const counted = (g) => [...g.querySelectorAll(".row")].filter(shown).length + num(g.querySelector(".more")) + num(g.querySelector(".fold"));
+  // A group's own rows and counts: a day may hold a later day (kiosk.js flows one into tomorrow's panel).
+  const own = (g, sel) => [...g.querySelectorAll(sel.split(",").map((s) => ":scope > " + s).join(","))];
+  const counted = (g) => own(g, "ul > .row, .row").filter(shown).length + num(own(g, ".more")[0]) + num(own(g, "h2 > .fold")[0]);
   for (const d of document.querySelectorAll(".day")) {
     if (!shown(d)) continue;
-    out.Counts[d.dataset.date] = counted(d) + num(d.querySelector(".past"));
+    out.Counts[d.dataset.date] = counted(d) + num(own(d, ".past")[0]);
   }
   const side = document.querySelector(".side");
   if (side) {
@@ -616,4 +618,52 @@ func TestPopup(t *testing.T) {
 		}
 		tb.checkClean(t, nil)
 	}
+}
+
+// TestFlowIntoTomorrow: in landscape, when the week column has to cut and
+// tomorrow's panel has room, the week's first days continue in tomorrow's
+// panel, whole and in order; in portrait, or back after a resize, they
+// stay in the week.
+func TestFlowIntoTomorrow(t *testing.T) {
+	browser := startBrowser(t)
+	morning := time.Date(2026, 11, 24, 9, 41, 0, 0, seoul)
+	s := newSite(t, morning, demoSnapshot(t, morning), nil)
+	tb := newTab(t, browser, 1920, 1080)
+	tb.navigate(t, s.url("/"))
+	settle(t, tb)
+	type state struct {
+		Flowed  []string // dates of the days in tomorrow's panel below tomorrow
+		Week    []string // dates of the days in the week column
+		Cut     int      // "+N" lines and folds shown
+		Ordered bool     // every day in date order in the document
+	}
+	const read = `(() => {
+  const dates = (sel) => [...document.querySelectorAll(sel)].map((d) => d.dataset.date);
+  const all = dates(".day");
+  return {
+    Flowed: dates(".near > .day:last-child .day"),
+    Week: dates(".week > .day"),
+    Cut: [...document.querySelectorAll(".day .more, .day .fold")].filter((e) => !e.hidden).length,
+    Ordered: all.every((d, i) => i === 0 || all[i - 1] < d),
+  };
+})()`
+	var st state
+	tb.mustEval(t, read, &st)
+	if len(st.Flowed) == 0 || st.Flowed[0] != "2026-11-26" || st.Cut != 0 || !st.Ordered {
+		t.Errorf("1920x1080: %+v, want 2026-11-26 on in tomorrow's panel, nothing cut, days in order", st)
+	}
+	if got := len(st.Flowed) + len(st.Week); got != 5 {
+		t.Errorf("1920x1080: %d later days, want 5", got)
+	}
+	checkLayout(t, tb, "1920x1080 flowed", 1920, 1080, expectedCounts(demoSnapshot(t, morning), morning, 7))
+
+	if err := chromedp.Do(tb.ctx, chromedp.EmulateViewport(1080, 1920)); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, tb)
+	tb.mustEval(t, read, &st)
+	if len(st.Flowed) != 0 || len(st.Week) != 5 || !st.Ordered {
+		t.Errorf("portrait after a resize: %+v, want every later day back in the week, in order", st)
+	}
+	checkLayout(t, tb, "1080x1920 after a resize", 1080, 1920, expectedCounts(demoSnapshot(t, morning), morning, 7))
 }

@@ -32,7 +32,7 @@ func TestBrowserWeather(t *testing.T) {
 	const header = `document.querySelector("header .weather-now").textContent.replace(/\s+/g, " ").trim()`
 	tb.until(t, "weather beside the clock", header+` === "3° 체감 -1°15시부터 비08:05 기준PM2.5 42 나쁨PM10 62 보통"`, header)
 	var days []string
-	tb.mustEval(t, `[...document.querySelectorAll(".near .day .wx-day")].map((e) => e.textContent + " " + e.querySelector("img").alt)`, &days)
+	tb.mustEval(t, `[...document.querySelectorAll(".near > .day > h2 .wx-day")].map((e) => e.textContent + " " + e.querySelector("img").alt)`, &days)
 	if len(days) != 2 || days[0] != "9°-3°70% 약한 비" {
 		t.Errorf("near days' weather %q", days)
 	}

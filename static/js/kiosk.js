@@ -111,33 +111,38 @@ const dashboard = () => {
   // rest in a visible "+N" line under their day (or notice source). Rows
   // go from the longest list first, from its end; a list that keeps no row
   // folds into its heading, with the count there.
+  // A group's own rows, "+N" line and fold: a day that flowed into
+  // tomorrow's panel (below) is a group inside a group.
+  const rowsOf = (g, sel = "") => g.querySelectorAll(`:scope > ul > .row${sel}, :scope > .row${sel}`);
+  const moreOf = (g) => g.querySelector(":scope > .more");
+  const foldOf = (g) => g.querySelector(":scope > h2 > .fold");
   const overflows = (box) => box.scrollHeight > box.clientHeight + 0.5 || box.scrollWidth > box.clientWidth + 0.5;
   const fitBox = (box) => {
-    const groups = box.matches(".group") ? [box] : [...box.querySelectorAll(".group")];
+    const groups = [...(box.matches(".group") ? [box] : []), ...box.querySelectorAll(".group")];
     for (const g of groups) {
       g.classList.remove("folded");
-      for (const r of g.querySelectorAll(".row")) r.hidden = false;
-      g.querySelector(".more").hidden = true;
-      const fold = g.querySelector(".fold");
+      for (const r of rowsOf(g)) r.hidden = false;
+      moreOf(g).hidden = true;
+      const fold = foldOf(g);
       if (fold) fold.hidden = true;
     }
     const cut = new Map();
     while (overflows(box)) {
       let pick = null, most = 0;
       for (const g of groups) {
-        const n = g.querySelectorAll(".row:not([hidden])").length;
+        const n = rowsOf(g, ":not([hidden])").length;
         if (n > 0 && n >= most) { pick = g; most = n; }
       }
       if (!pick) break;
-      const rows = pick.querySelectorAll(".row:not([hidden])");
+      const rows = rowsOf(pick, ":not([hidden])");
       rows[rows.length - 1].hidden = true;
       const n = (cut.get(pick) || 0) + 1;
       cut.set(pick, n);
-      const more = pick.querySelector(".more");
+      const more = moreOf(pick);
       more.textContent = fmt(pick.dataset.more || "+%d", n);
       more.hidden = false;
       // A group left with no row keeps its heading, with the count in it.
-      const fold = pick.querySelector(".fold");
+      const fold = foldOf(pick);
       if (fold && most === 1) {
         pick.classList.add("folded");
         fold.textContent = "+" + n;
@@ -147,11 +152,36 @@ const dashboard = () => {
     // Still too long: days without events keep only their heading.
     for (const g of groups.slice().reverse()) {
       if (!overflows(box)) break;
-      if (!g.querySelector(".row") && g.querySelector(".fold")) g.classList.add("folded");
+      if (!rowsOf(g).length && foldOf(g)) g.classList.add("folded");
     }
+    return cut.size > 0 || groups.some((g) => g.classList.contains("folded"));
   };
+  // Landscape: when the week column has to cut and tomorrow's panel has
+  // room below its events, the week's first days continue there, one by
+  // one while each fits whole, so the days still read in order.
+  const portrait = matchMedia("(orientation: portrait)");
   const fit = () => {
+    const week = document.querySelector(".week");
+    for (const d of [...document.querySelectorAll(".day.flowed")].reverse()) {
+      d.classList.remove("flowed");
+      week.prepend(d);
+    }
     for (const box of document.querySelectorAll(".near > .day, .week, .side")) fitBox(box);
+    const near = document.querySelectorAll(".near > .day"), into = near[near.length - 1];
+    if (!week || !into || portrait.matches) return;
+    while (fitBox(week)) {
+      const d = week.querySelector(":scope > .day");
+      if (!d || d === week.lastElementChild) break;
+      d.classList.add("flowed");
+      into.append(d);
+      if (fitBox(into)) {
+        d.classList.remove("flowed");
+        week.prepend(d);
+        fitBox(into);
+        fitBox(week);
+        break;
+      }
+    }
   };
   addEventListener("resize", fit);
 
