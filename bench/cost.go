@@ -56,18 +56,20 @@ const (
 
 // before is what the page cost before issue 15 (its redesign): a run with
 // -browser-duration 5m on the 2-core amd64 VM of the README, with nothing
-// else running, back to back with a run of the redesigned page (20 s, 422.5
-// MB and 77 s, 438.3 MB). A first set of runs (30 s, 430 MB and 70 s, 448
-// MB) was taken while the machine was loaded: Chromium then draws fewer
-// frames and spends less, so compare only runs on an otherwise idle machine.
-// The redesign must not cost more. Figures from another machine compare only
-// with a before run on that machine.
+// else running, of the page at 1bfaf0b, back to back with a run of the
+// page as it is now (22 s, 426.9 MB and 93 s, 445.7 MB). An earlier VM of
+// the same size measured 38 s, 431.0 MB and 95 s, 443.5 MB before against
+// 20 s, 422.5 MB and 77 s, 438.3 MB after. Runs taken while the machine is
+// loaded read lower (Chromium draws fewer frames and spends less), so
+// compare only runs on an otherwise idle machine. The redesign must not
+// cost more. Figures from another machine compare only with a before run
+// on that machine.
 var before = map[bool]struct {
 	cpuPerHour float64 // s
 	pss        int64   // bytes
 }{
-	false: {38, 431.0e6},
-	true:  {95, 443.5e6},
+	false: {34, 429.2e6},
+	true:  {98, 446.7e6},
 }
 
 // beforeDuration is how long the before runs were.
