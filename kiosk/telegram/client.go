@@ -21,7 +21,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // Client calls the Bot API at {endpoint}/bot{token}/{method}.
@@ -225,23 +224,14 @@ func (c *Client) AnswerCallbackQuery(ctx context.Context, id, text string) error
 // clipUTF16 cuts s to at most max UTF-16 code units, the last of them an
 // ellipsis when anything was cut.
 func clipUTF16(s string, max int) string {
-	n := 0
+	n, cut := 0, 0 // cut: where the text may end with room for "…" after it
 	for i, r := range s {
-		n += utf16.RuneLen(r)
-		if n > max {
-			return clipAt(s, i, max, n-utf16.RuneLen(r))
+		if n+1 <= max {
+			cut = i
+		}
+		if n += utf16.RuneLen(r); n > max {
+			return s[:cut] + "…"
 		}
 	}
 	return s
-}
-
-// clipAt backs off from byte offset i (where used units were spent) until
-// an ellipsis fits in max units.
-func clipAt(s string, i, max, used int) string {
-	for used+1 > max && i > 0 {
-		r, size := utf8.DecodeLastRuneInString(s[:i])
-		i -= size
-		used -= utf16.RuneLen(r)
-	}
-	return s[:i] + "…"
 }

@@ -166,10 +166,12 @@ const dashboard = () => {
       d.classList.remove("flowed");
       week.prepend(d);
     }
-    for (const box of document.querySelectorAll(".near > .day, .week, .side")) fitBox(box);
+    for (const box of document.querySelectorAll(".near > .day, .side")) fitBox(box);
+    if (!week) return;
     const near = document.querySelectorAll(".near > .day"), into = near[near.length - 1];
-    if (!week || !into || portrait.matches) return;
-    while (fitBox(week)) {
+    let cut = fitBox(week);
+    if (!into || portrait.matches) return;
+    for (; cut; cut = fitBox(week)) {
       const d = week.querySelector(":scope > .day");
       if (!d || d === week.lastElementChild) break;
       d.classList.add("flowed");
